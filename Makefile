@@ -1,0 +1,64 @@
+# bankops: the two commands are `make demo` and `make test`.
+SHELL := /bin/bash
+BANKOPS := bin/bankops
+export BANKOPS_LOG_LEVEL ?= warn
+
+.PHONY: help install system-packages node-modules provision demo test test-unit test-integration lint \
+        format stack-up stack-down stack-status bench clean
+
+help:
+	@echo "make demo        install everything, start the local stack, run the whole lifecycle"
+	@echo "make test        install everything, run unit and integration tests against the real stack"
+	@echo "make lint        eslint, prettier --check and the TypeScript compiler"
+	@echo "make stack-up / stack-down / stack-status"
+	@echo "make bench       benchmarks (benchmarks/)"
+
+system-packages:
+	@bash scripts/install-system-packages.sh
+
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+node-modules: node_modules/.package-lock.json
+
+install: system-packages node-modules
+
+provision: install
+	$(BANKOPS) stack provision
+
+demo: install
+	$(BANKOPS) demo $(if $(KEEP),--keep-running,)
+
+test: install
+	npx vitest run
+
+test-unit: node-modules
+	npx vitest run --project unit
+
+test-integration: install
+	npx vitest run --project integration
+
+lint: node-modules
+	npx eslint .
+	npx prettier --check .
+	npx tsc -p tsconfig.json --noEmit
+
+format: node-modules
+	npx prettier --write .
+
+stack-up: install
+	$(BANKOPS) stack up
+
+stack-down: node-modules
+	$(BANKOPS) stack down
+
+stack-status: node-modules
+	$(BANKOPS) stack status
+
+bench: install
+	npx vitest bench --run
+
+clean:
+	-$(BANKOPS) stack down
+	rm -rf .bankops

@@ -1,0 +1,19 @@
+import { Command } from 'commander';
+import { registerConfig } from './commands/config.js';
+import { registerDemo } from './commands/demo.js';
+import { registerStack } from './commands/stack.js';
+import { registerStatus } from './commands/status.js';
+
+/** The command tree, built without side effects so tests can read its help. */
+export function buildProgram(): Command {
+  const program = new Command('bankops')
+    .description('event-streaming MLOps for the bank marketing campaign')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+  registerStack(program);
+  registerStatus(program);
+  registerConfig(program);
+  registerDemo(program);
+  return program;
+}

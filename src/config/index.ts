@@ -1,0 +1,153 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { BankopsError } from '../errors/index.js';
+
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+const optionalUrl = z.string().url().optional();
+
+/**
+ * Every setting bankops reads, with its default. This module is the only one that reads `process.env`;
+ * the rest of the code receives a typed `Config`.
+ */
+const schema = z.object({
+  BANKOPS_HOME: z.string().min(1).default('./.bankops'),
+  BANKOPS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BANKOPS_HOST: z.string().min(1).default('127.0.0.1'),
+  BANKOPS_KAFKA_PORT: port(9092),
+  BANKOPS_KAFKA_CONTROLLER_PORT: port(9094),
+  BANKOPS_REGISTRY_PORT: port(8081),
+  BANKOPS_CATALOG_PORT: port(8181),
+  BANKOPS_MLFLOW_PORT: port(5000),
+  BANKOPS_PROMETHEUS_PORT: port(9090),
+  BANKOPS_ALERTMANAGER_PORT: port(9093),
+  BANKOPS_ALERTMANAGER_CLUSTER_PORT: port(9095),
+  /** External services: set these to use a cluster instead of the local stack. */
+  BANKOPS_KAFKA_BROKERS: z.string().optional(),
+  BANKOPS_SCHEMA_REGISTRY_URL: optionalUrl,
+  BANKOPS_CATALOG_URL: optionalUrl,
+  BANKOPS_MLFLOW_URL: optionalUrl,
+  BANKOPS_PROMETHEUS_URL: optionalUrl,
+  BANKOPS_ALERTMANAGER_URL: optionalUrl,
+  BANKOPS_JAVA: z.string().min(1).default('java'),
+  BANKOPS_MVN: z.string().min(1).default('mvn'),
+  BANKOPS_PYTHON: z.string().min(1).default('python3'),
+  BANKOPS_PROMETHEUS_BIN: z.string().min(1).default('/usr/bin/prometheus'),
+  BANKOPS_ALERTMANAGER_BIN: z.string().min(1).default('/usr/bin/prometheus-alertmanager'),
+  BANKOPS_XGBOOST_LIB: z.string().optional(),
+  BANKOPS_DATA_URL: z
+    .string()
+    .url()
+    .default('https://archive.ics.uci.edu/static/public/222/bank+marketing.zip'),
+  BANKOPS_STARTUP_TIMEOUT_S: z.coerce.number().int().min(5).max(3600).default(180),
+});
+
+export type RawConfig = z.infer<typeof schema>;
+
+export interface Config {
+  home: string;
+  logLevel: RawConfig['BANKOPS_LOG_LEVEL'];
+  host: string;
+  ports: {
+    kafka: number;
+    kafkaController: number;
+    registry: number;
+    catalog: number;
+    mlflow: number;
+    prometheus: number;
+    alertmanager: number;
+    alertmanagerCluster: number;
+  };
+  kafka: { brokers: string[] };
+  urls: {
+    schemaRegistry: string;
+    catalog: string;
+    mlflow: string;
+    prometheus: string;
+    alertmanager: string;
+  };
+  bins: { java: string; mvn: string; python: string; prometheus: string; alertmanager: string };
+  xgboostLib: string | undefined;
+  dataUrl: string;
+  startupTimeoutMs: number;
+  /** The folder of the repository (where package.json lives). */
+  repoRoot: string;
+}
+
+const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const variable = issue?.path.join('.') ?? 'environment';
+    const value = typeof issue?.path[0] === 'string' ? env[issue.path[0]] : undefined;
+    throw new BankopsError(
+      'CONFIG_INVALID',
+      `${variable}${value === undefined ? '' : `=${JSON.stringify(value)}`}: ${issue?.message ?? 'invalid'}`,
+      { hint: 'Fix or unset the variable; the README lists every setting and its default.' },
+    );
+  }
+  const e = result.data;
+  const host = e.BANKOPS_HOST;
+  const http = (p: number) => `http://${host}:${p}`;
+  return {
+    home: path.resolve(repoRoot, e.BANKOPS_HOME),
+    logLevel: e.BANKOPS_LOG_LEVEL,
+    host,
+    ports: {
+      kafka: e.BANKOPS_KAFKA_PORT,
+      kafkaController: e.BANKOPS_KAFKA_CONTROLLER_PORT,
+      registry: e.BANKOPS_REGISTRY_PORT,
+      catalog: e.BANKOPS_CATALOG_PORT,
+      mlflow: e.BANKOPS_MLFLOW_PORT,
+      prometheus: e.BANKOPS_PROMETHEUS_PORT,
+      alertmanager: e.BANKOPS_ALERTMANAGER_PORT,
+      alertmanagerCluster: e.BANKOPS_ALERTMANAGER_CLUSTER_PORT,
+    },
+    kafka: {
+      brokers: (e.BANKOPS_KAFKA_BROKERS ?? `${host}:${e.BANKOPS_KAFKA_PORT}`)
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+    },
+    urls: {
+      schemaRegistry: e.BANKOPS_SCHEMA_REGISTRY_URL ?? `${http(e.BANKOPS_REGISTRY_PORT)}/apis/ccompat/v7`,
+      catalog: e.BANKOPS_CATALOG_URL ?? http(e.BANKOPS_CATALOG_PORT),
+      mlflow: e.BANKOPS_MLFLOW_URL ?? http(e.BANKOPS_MLFLOW_PORT),
+      prometheus: e.BANKOPS_PROMETHEUS_URL ?? http(e.BANKOPS_PROMETHEUS_PORT),
+      alertmanager: e.BANKOPS_ALERTMANAGER_URL ?? http(e.BANKOPS_ALERTMANAGER_PORT),
+    },
+    bins: {
+      java: e.BANKOPS_JAVA,
+      mvn: e.BANKOPS_MVN,
+      python: e.BANKOPS_PYTHON,
+      prometheus: e.BANKOPS_PROMETHEUS_BIN,
+      alertmanager: e.BANKOPS_ALERTMANAGER_BIN,
+    },
+    xgboostLib: e.BANKOPS_XGBOOST_LIB,
+    dataUrl: e.BANKOPS_DATA_URL,
+    startupTimeoutMs: e.BANKOPS_STARTUP_TIMEOUT_S * 1000,
+    repoRoot,
+  };
+}
+
+let cached: Config | undefined;
+
+/** The process's configuration, read and validated once. */
+export function getConfig(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+
+/** The variables and their defaults, for `bankops config` and the README's reference table. */
+export function configReference(): Array<{ name: string; default: string | undefined }> {
+  return Object.entries(schema.shape).map(([name, field]) => {
+    const parsed = (field as z.ZodType).safeParse(undefined);
+    return { name, default: parsed.success && parsed.data !== undefined ? String(parsed.data) : undefined };
+  });
+}
+
+/** The environment handed on to child processes (services, provisioning tools), plus overrides. */
+export function childEnv(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, ...overrides };
+}

@@ -1,0 +1,83 @@
+/**
+ * The one error catalogue. Every error bankops raises on purpose carries a stable code, an exit code for
+ * the CLI, an HTTP status for the API and whether retrying can help. Third-party errors are wrapped where
+ * they enter our code, keeping the original as `cause`.
+ */
+export const ERRORS = {
+  CONFIG_INVALID: { exit: 2, http: 500, retriable: false },
+  USAGE: { exit: 2, http: 400, retriable: false },
+  PREREQUISITE_MISSING: { exit: 3, http: 500, retriable: false },
+  PORT_IN_USE: { exit: 3, http: 500, retriable: false },
+  PROVISION_FAILED: { exit: 4, http: 500, retriable: false },
+  SERVICE_START_FAILED: { exit: 4, http: 503, retriable: false },
+  SERVICE_UNAVAILABLE: { exit: 5, http: 503, retriable: true },
+  DOWNLOAD_FAILED: { exit: 6, http: 502, retriable: true },
+  CHECKSUM_MISMATCH: { exit: 6, http: 500, retriable: false },
+  ARCHIVE_INVALID: { exit: 6, http: 400, retriable: false },
+  DATA_INVALID: { exit: 7, http: 400, retriable: false },
+  NOT_FOUND: { exit: 8, http: 404, retriable: false },
+  NATIVE_LIBRARY: { exit: 9, http: 500, retriable: false },
+  XGBOOST_FAILED: { exit: 9, http: 500, retriable: false },
+  LAKE_FAILED: { exit: 10, http: 500, retriable: true },
+  REGISTRY_FAILED: { exit: 11, http: 502, retriable: true },
+  KAFKA_FAILED: { exit: 12, http: 503, retriable: true },
+  TIMEOUT: { exit: 13, http: 504, retriable: true },
+  INTERNAL: { exit: 1, http: 500, retriable: false },
+} as const satisfies Record<string, { exit: number; http: number; retriable: boolean }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export interface BankopsErrorOptions {
+  cause?: unknown;
+  /** What the user can do about it; printed under the message by the CLI. */
+  hint?: string;
+  details?: Record<string, unknown>;
+  /** Overrides the catalogue's default for this one instance. */
+  retriable?: boolean;
+}
+
+export class BankopsError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  readonly details: Record<string, unknown> | undefined;
+  readonly retriable: boolean;
+
+  constructor(code: ErrorCode, message: string, options: BankopsErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'BankopsError';
+    this.code = code;
+    this.hint = options.hint;
+    this.details = options.details;
+    this.retriable = options.retriable ?? ERRORS[code].retriable;
+  }
+
+  get exitCode(): number {
+    return ERRORS[this.code].exit;
+  }
+
+  get httpStatus(): number {
+    return ERRORS[this.code].http;
+  }
+}
+
+export function isBankopsError(error: unknown, code?: ErrorCode): error is BankopsError {
+  return error instanceof BankopsError && (code === undefined || error.code === code);
+}
+
+/** Walks the cause chain; an error we do not know is not retriable. */
+export function isRetriable(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && current !== null && depth < 10; depth += 1) {
+    if (current instanceof BankopsError) return current.retriable;
+    if (typeof current === 'object' && 'retriable' in current && typeof current.retriable === 'boolean') {
+      return current.retriable;
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
