@@ -16,7 +16,7 @@ export class StepProgress {
   private readonly bars = new Map<string, SingleBar>();
   private readonly multi: MultiBar | undefined;
 
-  constructor(private readonly names: readonly string[]) {
+  constructor(names: readonly string[]) {
     if (interactive()) {
       this.multi = new MultiBar(
         {
