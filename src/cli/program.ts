@@ -3,6 +3,7 @@ import { registerConfig } from './commands/config.js';
 import { registerDemo } from './commands/demo.js';
 import { registerStack } from './commands/stack.js';
 import { registerStatus } from './commands/status.js';
+import { registerTopics } from './commands/topics.js';
 
 /** The command tree, built without side effects so tests can read its help. */
 export function buildProgram(): Command {
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerStack(program);
   registerStatus(program);
+  registerTopics(program);
   registerConfig(program);
   registerDemo(program);
   return program;

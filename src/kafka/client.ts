@@ -1,0 +1,42 @@
+import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
+import type { Config } from '../config/index.js';
+import { RETRY_POLICY } from '../errors/retry.js';
+import { logger } from '../logging/index.js';
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** kafkajs logs through our pino logger, tagged `component: kafka`. */
+const pinoLogCreator: logCreator = () => {
+  const log = logger('kafka');
+  return ({ level, log: entry }: LogEntry) => {
+    const { message, ...rest } = entry;
+    log[LEVELS[level] ?? 'info'](rest, message);
+  };
+};
+
+/**
+ * The only place that constructs a kafkajs client. Everything else uses src/kafka's functions, so that
+ * replacing kafkajs (unmaintained since 2023) touches this folder alone.
+ */
+export function createKafka(config: Config, clientId: string): Kafka {
+  return new Kafka({
+    clientId,
+    brokers: config.kafka.brokers,
+    connectionTimeout: 5_000,
+    requestTimeout: 30_000,
+    logLevel: logLevel.WARN,
+    logCreator: pinoLogCreator,
+    retry: {
+      initialRetryTime: RETRY_POLICY.initialRetryTimeMs,
+      maxRetryTime: RETRY_POLICY.maxRetryTimeMs,
+      multiplier: RETRY_POLICY.multiplier,
+      retries: RETRY_POLICY.retries,
+      factor: RETRY_POLICY.jitter,
+    },
+  });
+}
