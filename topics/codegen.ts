@@ -1,6 +1,6 @@
 /**
  * TypeScript types from the Avro schemas in topics/schemas. `npm run generate` writes
- * topics/generated/types.ts; a unit test regenerates it in memory and fails when the file differs.
+ * src/kafka/generated/types.ts; a unit test regenerates it in memory and fails when the file differs.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -54,7 +54,6 @@ export function generateTypes(root: string): string {
     .sort();
   const out: string[] = [
     '// Generated from topics/schemas/*.avsc by `npm run generate`. Do not edit.',
-    '/* eslint-disable */',
     '',
   ];
   for (const file of files) {

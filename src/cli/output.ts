@@ -75,7 +75,7 @@ export function byteProgress(label: string): {
     };
   }
   const bar = new SingleBar(
-    { format: ` ${label} [{bar}] {percentage}% {value}/{total} bytes`, stream: process.stderr },
+    { format: ` ${label} [{bar}] {percentage}% {value}/{total}`, stream: process.stderr },
     Presets.shades_classic,
   );
   let started = false;

@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { registerConfig } from './commands/config.js';
+import { registerData } from './commands/data.js';
 import { registerDemo } from './commands/demo.js';
+import { registerLake } from './commands/lake.js';
 import { registerStack } from './commands/stack.js';
 import { registerStatus } from './commands/status.js';
 import { registerTopics } from './commands/topics.js';
@@ -15,6 +17,8 @@ export function buildProgram(): Command {
   registerStack(program);
   registerStatus(program);
   registerTopics(program);
+  registerData(program);
+  registerLake(program);
   registerConfig(program);
   registerDemo(program);
   return program;

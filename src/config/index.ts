@@ -21,10 +21,15 @@ const schema = z.object({
   BANKOPS_PROMETHEUS_PORT: port(9090),
   BANKOPS_ALERTMANAGER_PORT: port(9093),
   BANKOPS_ALERTMANAGER_CLUSTER_PORT: port(9095),
+  /** Where bankops receives Alertmanager's webhook notifications. */
+  BANKOPS_ALERT_WEBHOOK_PORT: port(9099),
+  BANKOPS_ALERT_WEBHOOK_URL: optionalUrl,
   /** External services: set these to use a cluster instead of the local stack. */
   BANKOPS_KAFKA_BROKERS: z.string().optional(),
   BANKOPS_SCHEMA_REGISTRY_URL: optionalUrl,
   BANKOPS_CATALOG_URL: optionalUrl,
+  /** The Iceberg warehouse name DuckDB passes when it attaches the REST catalog. */
+  BANKOPS_CATALOG_WAREHOUSE: z.string().min(1).default('bankops'),
   BANKOPS_MLFLOW_URL: optionalUrl,
   BANKOPS_PROMETHEUS_URL: optionalUrl,
   BANKOPS_ALERTMANAGER_URL: optionalUrl,
@@ -38,6 +43,11 @@ const schema = z.object({
     .string()
     .url()
     .default('https://archive.ics.uci.edu/static/public/222/bank+marketing.zip'),
+  /** The lake writer flushes a micro-batch at this many messages or this age, whichever comes first. */
+  BANKOPS_LAKE_MAX_BATCH_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(50_000),
+  BANKOPS_LAKE_MAX_BATCH_MS: z.coerce.number().int().min(10).max(600_000).default(2_000),
+  /** The lake writer's /metrics port (0: any free port). */
+  BANKOPS_LAKE_WRITER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
   BANKOPS_STARTUP_TIMEOUT_S: z.coerce.number().int().min(5).max(3600).default(180),
 });
 
@@ -56,6 +66,7 @@ export interface Config {
     prometheus: number;
     alertmanager: number;
     alertmanagerCluster: number;
+    alertWebhook: number;
   };
   kafka: { brokers: string[] };
   urls: {
@@ -64,7 +75,12 @@ export interface Config {
     mlflow: string;
     prometheus: string;
     alertmanager: string;
+    /** Alertmanager's webhook receiver (served by bankops itself). */
+    alertWebhook: string;
   };
+  /** The Iceberg lake: the warehouse name given to the REST catalog. */
+  lake: { warehouse: string };
+  lakeWriter: { maxBatchRows: number; maxBatchMs: number; metricsPort: number };
   bins: { java: string; mvn: string; python: string; prometheus: string; alertmanager: string };
   xgboostLib: string | undefined;
   dataUrl: string;
@@ -103,6 +119,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       prometheus: e.BANKOPS_PROMETHEUS_PORT,
       alertmanager: e.BANKOPS_ALERTMANAGER_PORT,
       alertmanagerCluster: e.BANKOPS_ALERTMANAGER_CLUSTER_PORT,
+      alertWebhook: e.BANKOPS_ALERT_WEBHOOK_PORT,
     },
     kafka: {
       brokers: (e.BANKOPS_KAFKA_BROKERS ?? `${host}:${e.BANKOPS_KAFKA_PORT}`)
@@ -116,6 +133,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       mlflow: e.BANKOPS_MLFLOW_URL ?? http(e.BANKOPS_MLFLOW_PORT),
       prometheus: e.BANKOPS_PROMETHEUS_URL ?? http(e.BANKOPS_PROMETHEUS_PORT),
       alertmanager: e.BANKOPS_ALERTMANAGER_URL ?? http(e.BANKOPS_ALERTMANAGER_PORT),
+      alertWebhook: e.BANKOPS_ALERT_WEBHOOK_URL ?? `${http(e.BANKOPS_ALERT_WEBHOOK_PORT)}/alerts`,
+    },
+    lake: { warehouse: e.BANKOPS_CATALOG_WAREHOUSE },
+    lakeWriter: {
+      maxBatchRows: e.BANKOPS_LAKE_MAX_BATCH_ROWS,
+      maxBatchMs: e.BANKOPS_LAKE_MAX_BATCH_MS,
+      metricsPort: e.BANKOPS_LAKE_WRITER_METRICS_PORT,
     },
     bins: {
       java: e.BANKOPS_JAVA,

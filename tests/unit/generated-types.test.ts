@@ -6,8 +6,8 @@ import { generateTypes } from '../../topics/codegen.js';
 const root = path.resolve(import.meta.dirname, '..', '..');
 
 describe('types generated from the Avro schemas', () => {
-  it('match the committed topics/generated/types.ts (run `npm run generate` after changing a schema)', () => {
-    const committed = readFileSync(path.join(root, 'topics', 'generated', 'types.ts'), 'utf8');
+  it('match the committed src/kafka/generated/types.ts (run `npm run generate` after changing a schema)', () => {
+    const committed = readFileSync(path.join(root, 'src', 'kafka', 'generated', 'types.ts'), 'utf8');
     expect(committed).toBe(generateTypes(root));
   });
 });

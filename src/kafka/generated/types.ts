@@ -1,5 +1,4 @@
 // Generated from topics/schemas/*.avsc by `npm run generate`. Do not edit.
-/* eslint-disable */
 
 /** One customer of the term-deposit campaign (UCI Bank Marketing columns) with its lineage. (topics/schemas/customer.avsc) */
 export interface Customer {

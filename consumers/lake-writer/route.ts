@@ -1,0 +1,89 @@
+import type { FieldProblem } from '../../src/bank/validate.js';
+import { errorMessage } from '../../src/errors/index.js';
+import { tableForTopic, type TableSpec } from './tables.js';
+
+/** A Kafka message as the writer sees it, with its coordinates. */
+export interface RawMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  timestamp: string;
+}
+
+export type DeadLetterCode = 'UNDECODABLE' | 'EMPTY_VALUE' | 'INVALID_RECORD' | 'UNKNOWN_TOPIC';
+
+export interface RejectedMessage {
+  message: RawMessage;
+  code: DeadLetterCode;
+  reason: string;
+}
+
+/** A row ready for the table: the record's columns plus its lineage. */
+export type Row = Record<string, unknown> & {
+  batch_id: string | null;
+  _topic: string;
+  _partition: number;
+  _offset: bigint;
+  _ingested_at: number;
+};
+
+export interface Routed {
+  rows: Map<TableSpec, Row[]>;
+  rejected: RejectedMessage[];
+}
+
+export type Decode = (value: Buffer) => Promise<Record<string, unknown>>;
+
+function describe(problem: FieldProblem): string {
+  return `field "${problem.column}": ${problem.reason}`;
+}
+
+/**
+ * Decodes and validates a micro-batch. Every message ends up either as a row of its topic's table or as a
+ * rejection with a reason; none is dropped and none blocks the others.
+ */
+export async function route(
+  messages: readonly RawMessage[],
+  decode: Decode,
+  now = Date.now(),
+): Promise<Routed> {
+  const rows = new Map<TableSpec, Row[]>();
+  const rejected: RejectedMessage[] = [];
+  for (const message of messages) {
+    const spec = tableForTopic(message.topic);
+    if (!spec) {
+      rejected.push({ message, code: 'UNKNOWN_TOPIC', reason: `no table takes topic ${message.topic}` });
+      continue;
+    }
+    if (!message.value || message.value.length === 0) {
+      rejected.push({ message, code: 'EMPTY_VALUE', reason: 'the message has no value' });
+      continue;
+    }
+    let value: Record<string, unknown>;
+    try {
+      value = await decode(message.value);
+    } catch (error) {
+      rejected.push({ message, code: 'UNDECODABLE', reason: `cannot decode Avro: ${errorMessage(error)}` });
+      continue;
+    }
+    const problem = spec.validate(value);
+    if (problem) {
+      rejected.push({ message, code: 'INVALID_RECORD', reason: describe(problem) });
+      continue;
+    }
+    const row: Row = {
+      ...value,
+      batch_id: spec.batchIdOf(value),
+      _topic: message.topic,
+      _partition: message.partition,
+      _offset: BigInt(message.offset),
+      _ingested_at: now,
+    };
+    const list = rows.get(spec);
+    if (list) list.push(row);
+    else rows.set(spec, [row]);
+  }
+  return { rows, rejected };
+}

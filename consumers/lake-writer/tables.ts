@@ -1,0 +1,116 @@
+import { COLUMNS, isIntegerColumn } from '../../src/bank/columns.js';
+import { checkRecord, type FieldProblem } from '../../src/bank/validate.js';
+
+export type ColumnKind = 'string' | 'int' | 'long' | 'double' | 'boolean' | 'timestamp';
+
+export interface ColumnSpec {
+  name: string;
+  kind: ColumnKind;
+  nullable?: boolean;
+}
+
+/** How one topic lands in one Iceberg table. */
+export interface TableSpec {
+  topic: string;
+  namespace: string;
+  table: string;
+  /** The record's own columns, in order; the lineage columns follow them. */
+  columns: ColumnSpec[];
+  /** Domain checks beyond what Avro decoding guarantees; the first problem, or undefined. */
+  validate(value: Record<string, unknown>): FieldProblem | undefined;
+  batchIdOf(value: Record<string, unknown>): string | null;
+}
+
+/** Every table carries where each row came from, so a restart resumes exactly from what the table holds. */
+export const LINEAGE_COLUMNS: ColumnSpec[] = [
+  { name: 'batch_id', kind: 'string', nullable: true },
+  { name: '_topic', kind: 'string' },
+  { name: '_partition', kind: 'int' },
+  { name: '_offset', kind: 'long' },
+  { name: '_ingested_at', kind: 'timestamp' },
+];
+
+export const SQL_TYPES: Record<ColumnKind, string> = {
+  string: 'VARCHAR',
+  int: 'INTEGER',
+  long: 'BIGINT',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  timestamp: 'TIMESTAMPTZ',
+};
+
+function requireFields(value: Record<string, unknown>, columns: ColumnSpec[]): FieldProblem | undefined {
+  for (const c of columns) {
+    const v = value[c.name];
+    if (v === undefined || (v === null && !c.nullable)) return { column: c.name, reason: 'missing' };
+  }
+  return undefined;
+}
+
+const customers: TableSpec = {
+  topic: 'bank.customers.v1',
+  namespace: 'bank',
+  table: 'customers',
+  columns: [
+    { name: 'record_id', kind: 'string' },
+    { name: 'source', kind: 'string' },
+    { name: 'event_time', kind: 'timestamp' },
+    ...COLUMNS.map((name): ColumnSpec => ({ name, kind: isIntegerColumn(name) ? 'int' : 'string' })),
+  ],
+  validate: (value) => requireFields(value, customers.columns) ?? checkRecord(value),
+  batchIdOf: (value) => (typeof value['batch_id'] === 'string' ? value['batch_id'] : null),
+};
+
+const predictions: TableSpec = {
+  topic: 'bank.predictions.v1',
+  namespace: 'bank',
+  table: 'predictions',
+  columns: [
+    { name: 'prediction_id', kind: 'string' },
+    { name: 'event_time', kind: 'timestamp' },
+    { name: 'model_name', kind: 'string' },
+    { name: 'model_version', kind: 'string' },
+    { name: 'variant', kind: 'string' },
+    { name: 'customer_key', kind: 'string', nullable: true },
+    { name: 'features_json', kind: 'string' },
+    { name: 'probability', kind: 'double' },
+    { name: 'decision', kind: 'boolean' },
+    { name: 'threshold', kind: 'double' },
+    { name: 'latency_ms', kind: 'double' },
+    { name: 'route', kind: 'string' },
+  ],
+  validate(value) {
+    const missing = requireFields(value, predictions.columns);
+    if (missing) return missing;
+    const p = value['probability'];
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
+      return { column: 'probability', reason: `${String(p)} is outside 0..1` };
+    }
+    return undefined;
+  },
+  batchIdOf: () => null,
+};
+
+const groundTruth: TableSpec = {
+  topic: 'bank.ground-truth.v1',
+  namespace: 'bank',
+  table: 'ground_truth',
+  columns: [
+    { name: 'prediction_id', kind: 'string' },
+    { name: 'event_time', kind: 'timestamp' },
+    { name: 'outcome', kind: 'boolean' },
+    { name: 'source', kind: 'string' },
+  ],
+  validate: (value) => requireFields(value, groundTruth.columns),
+  batchIdOf: () => null,
+};
+
+export const TABLES: readonly TableSpec[] = [customers, predictions, groundTruth];
+
+export function tableForTopic(topic: string): TableSpec | undefined {
+  return TABLES.find((t) => t.topic === topic);
+}
+
+export function qualifiedName(spec: TableSpec): string {
+  return `${spec.namespace}.${spec.table}`;
+}

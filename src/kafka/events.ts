@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import type { PipelineEvent } from './generated/types.js';
+import type { AvroProducer } from './producer.js';
+
+export const PIPELINE_EVENTS_TOPIC = 'bank.pipeline-events.v1';
+
+export type PipelineEventType =
+  | 'batch.published'
+  | 'batch.ingested'
+  | 'retrain.requested'
+  | 'retrain.failed'
+  | 'model.trained'
+  | 'model.promoted'
+  | 'model.rejected'
+  | 'drift.detected'
+  | 'performance.degraded'
+  | 'alert.fired';
+
+export function pipelineEvent(
+  type: PipelineEventType,
+  component: string,
+  payload: Record<string, unknown>,
+  correlationId: string | null = null,
+): PipelineEvent {
+  return {
+    event_id: randomUUID(),
+    event_time: Date.now(),
+    type,
+    component,
+    correlation_id: correlationId,
+    payload_json: JSON.stringify(payload),
+  };
+}
+
+export async function publishEvent(producer: AvroProducer, event: PipelineEvent): Promise<void> {
+  await producer.send(PIPELINE_EVENTS_TOPIC, [{ key: event.correlation_id, value: event }]);
+}
