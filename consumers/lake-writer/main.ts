@@ -43,7 +43,7 @@ export async function startLakeWriter(
     new IcebergSink(lake),
     {
       groupId: options.groupId ?? DEFAULT_GROUP,
-      topics: options.topics ?? TABLES.map((t) => t.topic),
+      tables: options.tables ?? TABLES,
       maxBatchRows: options.maxBatchRows ?? config.lakeWriter.maxBatchRows,
       maxBatchMs: options.maxBatchMs ?? config.lakeWriter.maxBatchMs,
     },

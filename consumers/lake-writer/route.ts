@@ -1,6 +1,6 @@
 import type { FieldProblem } from '../../src/bank/validate.js';
 import { errorMessage } from '../../src/errors/index.js';
-import { tableForTopic, type TableSpec } from './tables.js';
+import type { TableSpec } from './tables.js';
 
 /** A Kafka message as the writer sees it, with its coordinates. */
 export interface RawMessage {
@@ -47,12 +47,13 @@ function describe(problem: FieldProblem): string {
 export async function route(
   messages: readonly RawMessage[],
   decode: Decode,
+  tables: readonly TableSpec[],
   now = Date.now(),
 ): Promise<Routed> {
   const rows = new Map<TableSpec, Row[]>();
   const rejected: RejectedMessage[] = [];
   for (const message of messages) {
-    const spec = tableForTopic(message.topic);
+    const spec = tables.find((t) => t.topic === message.topic);
     if (!spec) {
       rejected.push({ message, code: 'UNKNOWN_TOPIC', reason: `no table takes topic ${message.topic}` });
       continue;

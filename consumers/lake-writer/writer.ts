@@ -9,11 +9,12 @@ import type { SchemaRegistry } from '../../src/kafka/registry.js';
 import type { Logger } from '../../src/logging/index.js';
 import { route, type RawMessage, type RejectedMessage } from './route.js';
 import type { AppendResult, IcebergSink } from './sink.js';
-import { TABLES, tableForTopic } from './tables.js';
+import type { TableSpec } from './tables.js';
 
 export interface LakeWriterOptions {
   groupId: string;
-  topics: readonly string[];
+  /** The tables to fill, each from its topic. */
+  tables: readonly TableSpec[];
   /** Flush when this many messages are buffered. */
   maxBatchRows: number;
   /** Flush when the oldest buffered message waited this long. */
@@ -95,7 +96,7 @@ export class LakeWriter {
   }
 
   async start(): Promise<void> {
-    for (const spec of TABLES) await this.sink.ensureTable(spec);
+    for (const spec of this.options.tables) await this.sink.ensureTable(spec);
     await this.consumer.connect();
     await this.producer.connect();
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
@@ -103,7 +104,8 @@ export class LakeWriter {
         this.log.error({ error: errorMessage(error) }, 'cannot read the lake watermarks'),
       );
     });
-    for (const topic of this.options.topics) await this.consumer.subscribe({ topic, fromBeginning: true });
+    for (const spec of this.options.tables)
+      await this.consumer.subscribe({ topic: spec.topic, fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -120,7 +122,7 @@ export class LakeWriter {
   /** Seeks each newly assigned partition past the highest offset its table holds. */
   private async resumeFromLake(assignment: Record<string, number[]>): Promise<void> {
     for (const [topic, partitions] of Object.entries(assignment)) {
-      const spec = tableForTopic(topic);
+      const spec = this.options.tables.find((t) => t.topic === topic);
       if (!spec) continue;
       const marks = await this.sink.watermarks(spec);
       for (const partition of partitions) {
@@ -170,6 +172,7 @@ export class LakeWriter {
     const routed = await route(
       messages,
       (value) => this.registry.decode(value) as Promise<Record<string, unknown>>,
+      this.options.tables,
     );
     await this.deadLetter(routed.rejected);
     const appended: AppendResult[] = [];
