@@ -75,12 +75,13 @@ export async function publishBatch(
   source: string,
   details: Record<string, unknown> = {},
   onProgress?: (sent: number) => void,
+  topic: string = CUSTOMERS_TOPIC,
 ): Promise<PublishedBatch> {
   const chunk = 5_000;
   for (let start = 0; start < customers.length; start += chunk) {
     const slice = customers.slice(start, start + chunk);
     await producer.send(
-      CUSTOMERS_TOPIC,
+      topic,
       slice.map((c) => ({ key: c.record_id, value: c })),
       chunk,
     );
@@ -95,5 +96,5 @@ export async function publishBatch(
       batchId,
     ),
   );
-  return { batchId, rows: customers.length, topic: CUSTOMERS_TOPIC, source };
+  return { batchId, rows: customers.length, topic, source };
 }

@@ -97,7 +97,7 @@ export function atSnapshot(table: string, snapshotId: string): string {
 export function rowsAddedSql(table: string, fromSnapshot: string | null, toSnapshot: string): string {
   const to = atSnapshot(table, toSnapshot);
   if (fromSnapshot === null) return `SELECT * FROM ${to}`;
-  return `SELECT t.* FROM ${to} t ANTI JOIN ${atSnapshot(table, fromSnapshot)} f
+  return `SELECT t.* FROM (SELECT * FROM ${to}) t ANTI JOIN (SELECT * FROM ${atSnapshot(table, fromSnapshot)}) f
     ON t._topic = f._topic AND t._partition = f._partition AND t._offset = f._offset`;
 }
 

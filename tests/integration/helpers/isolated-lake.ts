@@ -1,0 +1,51 @@
+/**
+ * Per-test topics and Iceberg namespace, so that tests never see each other's (or the demo's) data.
+ */
+import { randomUUID } from 'node:crypto';
+import { TABLES, type TableSpec } from '../../../consumers/lake-writer/tables.js';
+import { getConfig } from '../../../src/config/index.js';
+import { createKafka } from '../../../src/kafka/client.js';
+import { createRegistry } from '../../../src/kafka/registry.js';
+import { applyTopics, type TopicSpec } from '../../../src/kafka/topics.js';
+
+export const config = getConfig();
+
+export interface IsolatedLake {
+  id: string;
+  customers: TableSpec;
+  dlq: string;
+}
+
+export function customersSpec(topic: string, namespace: string): TableSpec {
+  const base = TABLES.find((t) => t.table === 'customers');
+  if (!base) throw new Error('no customers table spec');
+  return { ...base, topic, namespace };
+}
+
+/** Creates `<id>.customers` and its dead-letter topic, registers their schemas, names a fresh namespace. */
+export async function isolatedLake(partitions = 3): Promise<IsolatedLake> {
+  const id = `t${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const topic = `test.${id}.customers`;
+  const dlq = `${topic}.dlq`;
+  const specs: TopicSpec[] = [
+    {
+      name: topic,
+      partitions,
+      retentionMs: -1,
+      cleanupPolicy: 'delete',
+      key: 'record_id',
+      schema: 'customer.avsc',
+      deadLetter: dlq,
+    },
+    {
+      name: dlq,
+      partitions: 1,
+      retentionMs: -1,
+      cleanupPolicy: 'delete',
+      key: 'original',
+      schema: 'dead-letter.avsc',
+    },
+  ];
+  await applyTopics(config, createKafka(config, 'bankops-test'), createRegistry(config), specs);
+  return { id, customers: customersSpec(topic, id), dlq };
+}

@@ -1,0 +1,28 @@
+/**
+ * Runs a lake writer in its own process (so a test can kill -9 it). Arguments: a JSON object with
+ * topic, namespace, groupId, maxBatchRows, maxBatchMs. Prints "ready" once consuming.
+ */
+import { startLakeWriter } from '../../../consumers/lake-writer/main.js';
+import { getConfig } from '../../../src/config/index.js';
+import { customersSpec } from './isolated-lake.js';
+
+const args = JSON.parse(process.argv[2] ?? '{}') as {
+  topic: string;
+  namespace: string;
+  groupId: string;
+  maxBatchRows: number;
+  maxBatchMs: number;
+};
+const running = await startLakeWriter(getConfig(), {
+  tables: [customersSpec(args.topic, args.namespace)],
+  groupId: args.groupId,
+  maxBatchRows: args.maxBatchRows,
+  maxBatchMs: args.maxBatchMs,
+  instance: `test-${args.namespace}`,
+});
+process.stdout.write('ready\n');
+const stop = () => {
+  void running.close().then(() => process.exit(0));
+};
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);
