@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerConfig } from './commands/config.js';
+import { registerBatch } from './commands/batch.js';
 import { registerData } from './commands/data.js';
 import { registerDemo } from './commands/demo.js';
 import { registerLake } from './commands/lake.js';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerTopics(program);
   registerData(program);
+  registerBatch(program);
   registerLake(program);
   registerConfig(program);
   registerDemo(program);

@@ -15,6 +15,9 @@ const pinoLogCreator: logCreator = () => {
   const log = logger('kafka');
   return ({ level, log: entry }: LogEntry) => {
     const { message, ...rest } = entry;
+    // Retries are bounded on purpose (a producer that retries forever hangs its caller); a send that
+    // gives up fails loudly, so kafkajs's warning about it adds nothing.
+    if (message.startsWith('Limiting retries for the idempotent producer')) return;
     log[LEVELS[level] ?? 'info'](rest, message);
   };
 };

@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { BankopsError, errorMessage } from '../errors/index.js';
 import { subjectFor, type SchemaRegistry } from './registry.js';
 
@@ -26,6 +26,8 @@ export class AvroProducer {
       idempotent: true,
       maxInFlightRequests: 5,
       allowAutoTopicCreation: false,
+      // murmur2 on the key, as the Java client partitions
+      createPartitioner: Partitioners.DefaultPartitioner,
       ...(options.transactionalId ? { transactionalId: options.transactionalId } : {}),
     });
   }

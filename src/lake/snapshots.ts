@@ -72,6 +72,14 @@ export async function batchIdsBySnapshot(
   return out;
 }
 
+/** The current snapshot id straight from DuckDB (no catalog round trip for summaries). */
+export async function currentSnapshotId(lake: Lake, table: string): Promise<string | undefined> {
+  const [row] = await lake.all<{ id: bigint }>(
+    `SELECT snapshot_id AS id FROM iceberg_snapshots(${tableRef(table)}) ORDER BY sequence_number DESC LIMIT 1`,
+  );
+  return row ? String(row.id) : undefined;
+}
+
 export async function currentSnapshot(
   lake: Lake,
   config: Config,

@@ -1,0 +1,110 @@
+import { CATEGORIES, INTEGER_RANGES, type BankRecord, type IntegerColumn } from '../src/bank/columns.js';
+import { BankopsError } from '../src/errors/index.js';
+import { mulberry32 } from '../src/training/split.js';
+
+/**
+ * Synthetic new customers, bootstrapped from real ones: each is a row drawn with replacement, its numeric
+ * columns moved by up to ±10 % (the workshop's noise) and rounded, then clamped to the column's domain;
+ * a drift scenario then shifts the distribution on purpose.
+ */
+export const DRIFT_SCENARIOS = {
+  none: 'no drift: the bootstrap with noise only',
+  older: 'an older customer base: age +15 years, a third of the customers retired',
+  telephone: 'a move from cellular to telephone contact: 70 % of cellular contacts become telephone',
+  recession: 'a recession: balances fall by 60 %, more housing and personal loans, more defaults',
+  concept:
+    'concept drift: features keep their distribution but who subscribes changes (no housing loan and a high balance now decide)',
+} as const;
+
+export type DriftScenario = keyof typeof DRIFT_SCENARIOS;
+
+export function parseScenario(value: string): DriftScenario {
+  if (value in DRIFT_SCENARIOS) return value as DriftScenario;
+  throw new BankopsError('USAGE', `unknown drift scenario "${value}"`, {
+    hint: `Scenarios: ${Object.keys(DRIFT_SCENARIOS).join(', ')}`,
+  });
+}
+
+/** Columns that get the ±10 % noise; the day of the month and pdays' "-1 = never" keep their meaning. */
+const NOISY: IntegerColumn[] = ['age', 'balance', 'duration', 'campaign', 'previous'];
+
+function clamp(column: IntegerColumn, value: number): number {
+  const [min, max] = INTEGER_RANGES[column];
+  return Math.min(max, Math.max(min, Math.round(value)));
+}
+
+function noisy(record: BankRecord, random: () => number): BankRecord {
+  const out = { ...record };
+  for (const column of NOISY) out[column] = clamp(column, record[column] * (0.9 + 0.2 * random()));
+  if (record.pdays >= 0) out.pdays = clamp('pdays', Math.max(0, record.pdays * (0.9 + 0.2 * random())));
+  return out;
+}
+
+function drift(
+  record: BankRecord,
+  scenario: DriftScenario,
+  random: () => number,
+  balanceMedian: number,
+): BankRecord {
+  const r = { ...record };
+  switch (scenario) {
+    case 'none':
+      return r;
+    case 'older':
+      r.age = clamp('age', r.age + 15);
+      if (random() < 1 / 3) r.job = 'retired';
+      return r;
+    case 'telephone':
+      if (r.contact === 'cellular' && random() < 0.7) r.contact = 'telephone';
+      return r;
+    case 'recession':
+      r.balance = clamp('balance', r.balance >= 0 ? r.balance * 0.4 : r.balance * 1.5);
+      if (random() < 0.3) r.housing = 'yes';
+      if (random() < 0.2) r.loan = 'yes';
+      if (random() < 0.05) r.default = 'yes';
+      return r;
+    case 'concept': {
+      const likely = r.housing === 'no' && r.balance > balanceMedian;
+      r.y = random() < (likely ? 0.6 : 0.03) ? 'yes' : 'no';
+      return r;
+    }
+  }
+}
+
+export interface SyntheticOptions {
+  rows: number;
+  seed: number;
+  scenario: DriftScenario;
+}
+
+/** Deterministic for a given source, seed and scenario. Every value stays inside its column's domain. */
+export function synthesize(source: readonly BankRecord[], options: SyntheticOptions): BankRecord[] {
+  if (source.length === 0) {
+    throw new BankopsError('DATA_INVALID', 'no customers to bootstrap from', {
+      hint: 'Load the UCI data first: bin/bankops data load (and let the lake writer land it).',
+    });
+  }
+  if (!Number.isInteger(options.rows) || options.rows < 1) {
+    throw new BankopsError('USAGE', `--rows must be a positive whole number, got ${options.rows}`);
+  }
+  const random = mulberry32(options.seed);
+  const balances = source.map((r) => r.balance).sort((a, b) => a - b);
+  const median = balances[Math.floor(balances.length / 2)] ?? 0;
+  const out: BankRecord[] = [];
+  for (let i = 0; i < options.rows; i += 1) {
+    const picked = source[Math.floor(random() * source.length)] as BankRecord;
+    out.push(drift(noisy(picked, random), options.scenario, random, median));
+  }
+  return out;
+}
+
+/** Shares of each category in a column, for reports and tests. */
+export function shares(
+  records: readonly BankRecord[],
+  column: keyof typeof CATEGORIES,
+): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of records) counts[r[column]] = (counts[r[column]] ?? 0) + 1;
+  for (const key of Object.keys(counts)) counts[key] = (counts[key] ?? 0) / records.length;
+  return counts;
+}

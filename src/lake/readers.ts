@@ -1,0 +1,54 @@
+import { COLUMNS, type BankRecord } from '../bank/columns.js';
+import { BankopsError } from '../errors/index.js';
+import { quoteIdent, type Lake } from './duckdb.js';
+import { atSnapshot, currentSnapshotId, rowsAddedSql, tableExists, tableRef } from './snapshots.js';
+
+export const CUSTOMERS_TABLE = 'bank.customers';
+
+/** A customer row as training and monitoring read it. */
+export type CustomerRow = BankRecord & { record_id: string; batch_id: string | null; event_time: Date };
+
+export interface CustomerQuery {
+  /** Read the table as of this snapshot (default: current). */
+  snapshotId?: string;
+  /** Only the rows added after this snapshot (up to `snapshotId`). */
+  sinceSnapshotId?: string;
+  /** A random sample of this many rows (reservoir, repeatable with `seed`). */
+  sample?: number;
+  seed?: number;
+}
+
+const SELECT_COLUMNS = ['record_id', 'batch_id', 'event_time', ...COLUMNS].map(quoteIdent).join(', ');
+
+/**
+ * Typed rows of `bank.customers`, in event-time order (ties by Kafka coordinates), at a snapshot or as the
+ * increment between two snapshots. Throws NOT_FOUND when the table does not exist yet.
+ */
+export async function readCustomers(lake: Lake, query: CustomerQuery = {}): Promise<CustomerRow[]> {
+  if (!(await tableExists(lake, CUSTOMERS_TABLE))) {
+    throw new BankopsError('NOT_FOUND', `the lake has no ${CUSTOMERS_TABLE} table yet`, {
+      hint: 'Load data (bin/bankops data load) and run the lake writer (bin/bankops lake write).',
+    });
+  }
+  const snapshot = query.snapshotId ?? (await currentSnapshotId(lake, CUSTOMERS_TABLE));
+  if (snapshot === undefined) return [];
+  const source =
+    query.sinceSnapshotId !== undefined
+      ? `(${rowsAddedSql(CUSTOMERS_TABLE, query.sinceSnapshotId, snapshot)})`
+      : `(SELECT * FROM ${atSnapshot(CUSTOMERS_TABLE, snapshot)})`;
+  const sample =
+    query.sample !== undefined
+      ? ` USING SAMPLE reservoir(${Math.max(1, Math.floor(query.sample))} ROWS) REPEATABLE (${Math.floor(query.seed ?? 42)})`
+      : '';
+  const rows = await lake.all<CustomerRow>(
+    `SELECT ${SELECT_COLUMNS} FROM ${source} c${sample} ORDER BY event_time, _partition, _offset`,
+  );
+  return rows;
+}
+
+/** Row count of a table at a snapshot (default: current). */
+export async function rowCount(lake: Lake, table: string, snapshotId?: string): Promise<number> {
+  const source = snapshotId ? atSnapshot(table, snapshotId) : tableRef(table);
+  const [row] = await lake.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${source}`);
+  return Number(row?.n ?? 0);
+}
