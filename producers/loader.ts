@@ -6,12 +6,42 @@ import { BankopsError } from '../src/errors/index.js';
 import { createKafka } from '../src/kafka/client.js';
 import { AvroProducer } from '../src/kafka/producer.js';
 import { createRegistry } from '../src/kafka/registry.js';
+import { withLake } from '../src/lake/duckdb.js';
+import { CUSTOMERS_TABLE } from '../src/lake/readers.js';
+import { tableExists, tableRef } from '../src/lake/snapshots.js';
 import { inferCallDates, publishBatch, toCustomers, type PublishedBatch } from './customers.js';
+
+/** The batch id of a file's contents: loading the same file twice names the same batch. */
+export function fileBatchId(bytes: Uint8Array): string {
+  return `uci-${sha256(bytes).slice(0, 16)}`;
+}
 
 export interface LoadOptions {
   /** A `bank-full.csv`-format file; the bundled copy when omitted. */
   file?: string;
   onProgress?: (sent: number, total: number) => void;
+  /** Publish even when the lake already holds this file's batch. */
+  force?: boolean;
+}
+
+/** Rows of a batch the lake holds; 0 when the table or the catalog is not there. */
+export async function batchRowsInLake(config: Config, batchId: string): Promise<number> {
+  try {
+    return await withLake(config, async (lake) => {
+      if (!(await tableExists(lake, CUSTOMERS_TABLE))) return 0;
+      const [row] = await lake.all<{ n: bigint }>(
+        `SELECT count(*) AS n FROM ${tableRef(CUSTOMERS_TABLE)} WHERE batch_id = $1`,
+        [batchId],
+      );
+      return Number(row?.n ?? 0);
+    });
+  } catch {
+    return 0;
+  }
+}
+
+async function batchInLake(config: Config, batchId: string): Promise<boolean> {
+  return (await batchRowsInLake(config, batchId)) > 0;
 }
 
 /**
@@ -43,7 +73,12 @@ export async function loadDataset(config: Config, options: LoadOptions = {}): Pr
   }
   if (records.length === 0) throw new BankopsError('DATA_INVALID', 'the file holds no data rows');
   const digest = sha256(bytes);
-  const batchId = `uci-${digest.slice(0, 16)}`;
+  const batchId = fileBatchId(bytes);
+  if (!options.force && (await batchInLake(config, batchId))) {
+    throw new BankopsError('DATA_INVALID', `batch ${batchId} (this file) is already in the lake`, {
+      hint: 'Pass --force to publish it again as a second copy.',
+    });
+  }
   const source = options.file ? 'file' : 'uci';
   const customers = toCustomers(records, batchId, source, inferCallDates(records));
   const kafka = createKafka(config, 'bankops-loader');

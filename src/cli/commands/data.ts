@@ -45,14 +45,16 @@ export function registerData(program: Command): void {
     .command('load')
     .description('publish the UCI data (bundled, or --file) to bank.customers.v1 as one batch')
     .option('--file <file>', 'a bank-full.csv-format file (";"-separated, quoted header)')
+    .option('--force', 'publish even when the lake already holds this file')
     .option('--json', 'print JSON')
-    .action(async (opts: { file?: string; json?: boolean }) => {
+    .action(async (opts: { file?: string; force?: boolean; json?: boolean }) => {
       const config = getConfig();
       const bar = byteProgress('published rows');
       let result;
       try {
         result = await loadDataset(config, {
           ...(opts.file ? { file: opts.file } : {}),
+          force: opts.force === true,
           onProgress: (sent, total) => bar.update(sent, total),
         });
       } finally {

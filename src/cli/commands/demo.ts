@@ -1,36 +1,128 @@
 import type { Command } from 'commander';
-import { getConfig } from '../../config/index.js';
+import { getConfig, type Config } from '../../config/index.js';
+import { createKafka } from '../../kafka/client.js';
+import { createRegistry } from '../../kafka/registry.js';
+import { applyTopics } from '../../kafka/topics.js';
+import { withLake } from '../../lake/duckdb.js';
+import { batchIdsBySnapshot, snapshots } from '../../lake/snapshots.js';
+import { readBundledDataset } from '../../data/index.js';
 import { logger } from '../../logging/index.js';
 import { stackDown } from '../../stack/stack.js';
 import { println } from '../output.js';
 import { printServiceTable, runStackUp } from './stack.js';
+import { startLakeWriter } from '../../../consumers/lake-writer/main.js';
+import { publishSyntheticBatch } from '../../../producers/batch.js';
+import { batchRowsInLake, fileBatchId, loadDataset } from '../../../producers/loader.js';
+import { TOPICS } from '../../../topics/specs.js';
 
 export interface DemoOptions {
   keepRunning: boolean;
+  /** Rows of the synthetic batch (the end-to-end test uses fewer). */
+  batchRows: number;
 }
 
-/**
- * The whole lifecycle in one command. Each capability adds its step here; the stack comes first.
- */
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitForBatch(
+  config: Config,
+  batchId: string,
+  rows: number,
+  timeoutMs = 180_000,
+): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const landed = await batchRowsInLake(config, batchId);
+    if (landed >= rows || Date.now() > deadline) return landed;
+    await sleep(500);
+  }
+}
+
+function step(n: number, title: string): number {
+  println('');
+  println(`${n}. ${title}`);
+  return Date.now();
+}
+
+const took = (start: number) => `${((Date.now() - start) / 1000).toFixed(1)} s`;
+
+/** The whole lifecycle in one command. Each capability adds its steps here. */
 export async function runDemo(options: DemoOptions): Promise<void> {
   const config = getConfig();
   const started = Date.now();
   println('bankops demo');
   println(`BANKOPS_HOME ${config.home}`);
-  println('');
-  println('1. the local stack');
-  const services = await runStackUp(undefined);
-  printServiceTable(services);
+
+  let t = step(
+    1,
+    'the local stack (Kafka, schema registry, Iceberg REST catalog, MLflow, Prometheus, Alertmanager)',
+  );
+  printServiceTable(await runStackUp(undefined));
+  println(`   ready in ${took(t)}`);
+
+  t = step(2, 'topics and Avro schemas');
+  const applied = await applyTopics(
+    config,
+    createKafka(config, 'bankops-demo'),
+    createRegistry(config),
+    TOPICS,
+  );
+  for (const a of applied)
+    println(`   ${a.created ? 'created' : 'exists '} ${a.name} (schema id ${a.schemaId})`);
+
+  t = step(3, 'the lake writer (Kafka → Iceberg through DuckDB)');
+  const writer = await startLakeWriter(config, { metricsPort: config.lakeWriter.metricsPort });
+  println(
+    `   consuming ${TOPICS.filter((s) => !s.name.endsWith('.dlq') && !s.name.includes('pipeline')).length} topics; /metrics at ${writer.metrics?.address}`,
+  );
+  try {
+    t = step(4, 'the UCI Bank Marketing data (seed steps 1 and 2)');
+    const uciBatch = fileBatchId(await readBundledDataset());
+    const already = await batchRowsInLake(config, uciBatch);
+    if (already > 0) {
+      println(`   batch ${uciBatch} is already in the lake (${already} rows)`);
+    } else {
+      const loaded = await loadDataset(config);
+      println(`   published ${loaded.rows} rows as batch ${loaded.batchId}`);
+      const landed = await waitForBatch(config, loaded.batchId, loaded.rows);
+      println(`   landed in Iceberg bank.customers: ${landed} rows (${took(t)})`);
+    }
+
+    t = step(5, `a synthetic batch of new customers with drift (seed step 6.1)`);
+    const batch = await publishSyntheticBatch(config, {
+      rows: options.batchRows,
+      seed: Date.now() % 100_000,
+      scenario: 'older',
+    });
+    const landed = await waitForBatch(config, batch.batchId, batch.rows);
+    println(
+      `   published ${batch.rows} rows (scenario "older") as ${batch.batchId}; landed ${landed} (${took(t)})`,
+    );
+
+    step(6, 'Iceberg snapshots of bank.customers (one per commit)');
+    await withLake(config, async (lake) => {
+      const list = await snapshots(lake, config, 'bank.customers');
+      const batches = await batchIdsBySnapshot(lake, 'bank.customers', list.slice(-5));
+      for (const s of list.slice(-5)) {
+        println(
+          `   #${s.sequenceNumber} ${s.snapshotId} +${s.summary['added-records'] ?? '?'} rows, total ${s.summary['total-records'] ?? '?'}: ${(batches.get(s.snapshotId) ?? []).join(', ')}`,
+        );
+      }
+    });
+  } finally {
+    await writer.close();
+  }
+
   println('');
   println('Where to look:');
   println(`  MLflow UI            ${config.urls.mlflow}`);
   println(`  Prometheus           ${config.urls.prometheus}`);
   println(`  Alertmanager         ${config.urls.alertmanager}`);
   println(`  Schema registry      ${config.urls.schemaRegistry}/subjects`);
-  println(`  Iceberg REST catalog ${config.urls.catalog}/v1/config`);
+  println(`  Iceberg REST catalog ${config.urls.catalog}/v1/namespaces`);
   println(`  Kafka bootstrap      ${config.kafka.brokers.join(',')}`);
+  println(`  Lake                 bin/bankops lake query "select count(*) from lake.bank.customers"`);
   println('');
-  println(`demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  println(`demo finished in ${took(started)}`);
   if (options.keepRunning) {
     println('the stack keeps running; stop it with `bin/bankops stack down`');
   } else {
@@ -44,7 +136,8 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('run the whole lifecycle on the local stack')
     .option('--keep-running', 'leave the stack running afterwards')
-    .action(async (opts: { keepRunning?: boolean }) => {
-      await runDemo({ keepRunning: opts.keepRunning === true });
+    .option('--batch-rows <n>', 'rows of the synthetic batch', (v) => Number(v), 2_000)
+    .action(async (opts: { keepRunning?: boolean; batchRows: number }) => {
+      await runDemo({ keepRunning: opts.keepRunning === true, batchRows: opts.batchRows });
     });
 }

@@ -1,0 +1,30 @@
+export { MlflowClient } from './client.js';
+export { isNotFound, mlflowErrorCode, type MlflowClientOptions } from './http.js';
+export {
+  LOG_BATCH_LIMITS,
+  PARENT_RUN_TAG,
+  chunkBatch,
+  runMetrics,
+  runParams,
+  runTags,
+  type CreateRunInput,
+  type LogBatchInput,
+  type SearchRunsInput,
+} from './tracking.js';
+export { cleanRelativePath, proxiedArtifactRoot } from './artifacts.js';
+export type { CreateModelVersionInput } from './models.js';
+export {
+  ALIASES,
+  PROMOTION_METRICS,
+  choosePromotion,
+  pickBest,
+  planAliasMove,
+  planRollback,
+  type AliasOperation,
+  type AliasState,
+  type PromotionDecision,
+  type PromotionInput,
+  type PromotionMetric,
+  type VersionMetrics,
+} from './gates.js';
+export type * from './types.js';
