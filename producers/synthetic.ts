@@ -1,4 +1,9 @@
-import { CATEGORIES, INTEGER_RANGES, type BankRecord, type IntegerColumn } from '../src/bank/columns.js';
+import {
+  INTEGER_RANGES,
+  type BankRecord,
+  type CategoryColumn,
+  type IntegerColumn,
+} from '../src/bank/columns.js';
 import { BankopsError } from '../src/errors/index.js';
 import { mulberry32 } from '../src/training/split.js';
 
@@ -99,10 +104,7 @@ export function synthesize(source: readonly BankRecord[], options: SyntheticOpti
 }
 
 /** Shares of each category in a column, for reports and tests. */
-export function shares(
-  records: readonly BankRecord[],
-  column: keyof typeof CATEGORIES,
-): Record<string, number> {
+export function shares(records: readonly BankRecord[], column: CategoryColumn): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const r of records) counts[r[column]] = (counts[r[column]] ?? 0) + 1;
   for (const key of Object.keys(counts)) counts[key] = (counts[key] ?? 0) / records.length;

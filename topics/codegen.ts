@@ -52,10 +52,7 @@ export function generateTypes(root: string): string {
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.avsc'))
     .sort();
-  const out: string[] = [
-    '// Generated from topics/schemas/*.avsc by `npm run generate`. Do not edit.',
-    '',
-  ];
+  const out: string[] = ['// Generated from topics/schemas/*.avsc by `npm run generate`. Do not edit.', ''];
   for (const file of files) {
     const record = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as AvroRecord;
     out.push(`/** ${record.doc ?? record.name} (topics/schemas/${file}) */`);

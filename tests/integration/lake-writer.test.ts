@@ -164,7 +164,8 @@ describe('lake writer', () => {
       { type: SchemaType.AVRO, schema: JSON.stringify(partial) },
       { subject: subjectFor(`test.${lake.id}.partial`) },
     );
-    const { y: _y, ...withoutY } = valid[0]!;
+    const withoutY: Partial<(typeof valid)[number]> = { ...valid[0]! };
+    delete withoutY.y;
     const unknownId = Buffer.from([0, 0x7f, 0xff, 0xff, 0x01, 2, 4, 6]);
     await producer.sendRaw(topic, [
       { key: 'ok-1', value: await registry.encode(customerId, valid[0]) },

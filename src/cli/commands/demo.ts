@@ -59,7 +59,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   printServiceTable(await runStackUp(undefined));
   println(`   ready in ${took(t)}`);
 
-  t = step(2, 'topics and Avro schemas');
+  step(2, 'topics and Avro schemas');
   const applied = await applyTopics(
     config,
     createKafka(config, 'bankops-demo'),
@@ -69,7 +69,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   for (const a of applied)
     println(`   ${a.created ? 'created' : 'exists '} ${a.name} (schema id ${a.schemaId})`);
 
-  t = step(3, 'the lake writer (Kafka → Iceberg through DuckDB)');
+  step(3, 'the lake writer (Kafka → Iceberg through DuckDB)');
   const writer = await startLakeWriter(config, { metricsPort: config.lakeWriter.metricsPort });
   println(
     `   consuming ${TOPICS.filter((s) => !s.name.endsWith('.dlq') && !s.name.includes('pipeline')).length} topics; /metrics at ${writer.metrics?.address}`,
