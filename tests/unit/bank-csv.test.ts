@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseBankCsv } from '../../src/bank/csv.js';
 import { checkRecord } from '../../src/bank/validate.js';
+import { readBundledDataset } from '../../src/data/index.js';
 
 const header =
   '"age";"job";"marital";"education";"default";"balance";"housing";"loan";"contact";"day";"month";"duration";"campaign";"pdays";"previous";"poutcome";"y"';
@@ -9,8 +9,8 @@ const row =
   '58;"management";"married";"tertiary";"no";2143;"yes";"no";"unknown";5;"may";261;1;-1;0;"unknown";"no"';
 
 describe('parseBankCsv', () => {
-  it('parses the whole UCI file: 45,211 typed rows, 5,289 subscribed', () => {
-    const text = readFileSync(new URL('../../../shared/data/bank-full.csv', import.meta.url), 'utf8');
+  it('parses the whole UCI file: 45,211 typed rows, 5,289 subscribed', async () => {
+    const text = (await readBundledDataset()).toString('utf8');
     const records = parseBankCsv(text);
     expect(records).toHaveLength(45_211);
     expect(records.filter((r) => r.y === 'yes')).toHaveLength(5_289);
