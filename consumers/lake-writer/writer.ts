@@ -19,6 +19,8 @@ export interface LakeWriterOptions {
   maxBatchRows: number;
   /** Flush when the oldest buffered message waited this long. */
   maxBatchMs: number;
+  /** Where `batch.ingested` goes (tests use their own). */
+  eventsTopic?: string;
 }
 
 export interface FlushResult {
@@ -197,6 +199,7 @@ export class LakeWriter {
             { table: result.table, rows: result.rows, snapshotId: result.snapshotId, batchIds },
             result.snapshotId,
           ),
+          this.options.eventsTopic,
         );
       }
     }

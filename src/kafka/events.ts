@@ -32,6 +32,22 @@ export function pipelineEvent(
   };
 }
 
-export async function publishEvent(producer: AvroProducer, event: PipelineEvent): Promise<void> {
-  await producer.send(PIPELINE_EVENTS_TOPIC, [{ key: event.correlation_id, value: event }]);
+export async function publishEvent(
+  producer: AvroProducer,
+  event: PipelineEvent,
+  topic: string = PIPELINE_EVENTS_TOPIC,
+): Promise<void> {
+  await producer.send(topic, [{ key: event.correlation_id, value: event }]);
+}
+
+/** The event's payload, parsed (an event whose payload is not a JSON object yields {}). */
+export function eventPayload(event: PipelineEvent): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(event.payload_json);
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
+  }
 }
