@@ -48,6 +48,14 @@ const schema = z.object({
   BANKOPS_LAKE_MAX_BATCH_MS: z.coerce.number().int().min(10).max(600_000).default(2_000),
   /** The lake writer's /metrics port (0: any free port). */
   BANKOPS_LAKE_WRITER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
+  /** Retraining and promotion. */
+  BANKOPS_RETRAIN_THRESHOLD_ROWS: z.coerce.number().int().min(1).default(10_000),
+  BANKOPS_PROMOTION_METRIC: z.enum(['roc_auc', 'pr_auc', 'f1', 'accuracy', 'profit']).default('roc_auc'),
+  BANKOPS_PROMOTION_FLOOR: z.coerce.number().default(0.7),
+  BANKOPS_PROMOTION_MARGIN: z.coerce.number().min(0).default(0.005),
+  /** Campaign economics: what a call costs and what a subscription is worth (EUR). */
+  BANKOPS_COST_PER_CALL: z.coerce.number().min(0).default(5),
+  BANKOPS_VALUE_PER_SUBSCRIPTION: z.coerce.number().min(0).default(100),
   BANKOPS_STARTUP_TIMEOUT_S: z.coerce.number().int().min(5).max(3600).default(180),
 });
 
@@ -81,6 +89,9 @@ export interface Config {
   /** The Iceberg lake: the warehouse name given to the REST catalog. */
   lake: { warehouse: string };
   lakeWriter: { maxBatchRows: number; maxBatchMs: number; metricsPort: number };
+  retrain: { thresholdRows: number };
+  promotion: { metric: RawConfig['BANKOPS_PROMOTION_METRIC']; floor: number; margin: number };
+  economics: { costPerCall: number; valuePerSubscription: number };
   bins: { java: string; mvn: string; python: string; prometheus: string; alertmanager: string };
   xgboostLib: string | undefined;
   dataUrl: string;
@@ -136,6 +147,16 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       alertWebhook: e.BANKOPS_ALERT_WEBHOOK_URL ?? `${http(e.BANKOPS_ALERT_WEBHOOK_PORT)}/alerts`,
     },
     lake: { warehouse: e.BANKOPS_CATALOG_WAREHOUSE },
+    retrain: { thresholdRows: e.BANKOPS_RETRAIN_THRESHOLD_ROWS },
+    promotion: {
+      metric: e.BANKOPS_PROMOTION_METRIC,
+      floor: e.BANKOPS_PROMOTION_FLOOR,
+      margin: e.BANKOPS_PROMOTION_MARGIN,
+    },
+    economics: {
+      costPerCall: e.BANKOPS_COST_PER_CALL,
+      valuePerSubscription: e.BANKOPS_VALUE_PER_SUBSCRIPTION,
+    },
     lakeWriter: {
       maxBatchRows: e.BANKOPS_LAKE_MAX_BATCH_ROWS,
       maxBatchMs: e.BANKOPS_LAKE_MAX_BATCH_MS,

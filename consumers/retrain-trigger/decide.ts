@@ -1,0 +1,38 @@
+/** Why a retraining is wanted, or why not: a pure decision over the trigger's state. */
+export interface TriggerState {
+  /** Correlation id of the retraining requested and not yet answered (model.trained / retrain.failed). */
+  pending: string | undefined;
+  /** No request from monitoring evidence before this time (epoch ms). */
+  cooldownUntil: number;
+}
+
+export type TriggerInput =
+  | { kind: 'rows'; rowsSinceChampion: number; threshold: number }
+  | { kind: 'evidence'; type: 'drift.detected' | 'performance.degraded'; now: number; cooldownMs: number };
+
+export interface TriggerDecision {
+  request: boolean;
+  reason: string;
+}
+
+export function decide(state: TriggerState, input: TriggerInput): TriggerDecision {
+  if (state.pending) return { request: false, reason: `retraining ${state.pending} is still running` };
+  if (input.kind === 'rows') {
+    return input.rowsSinceChampion >= input.threshold
+      ? {
+          request: true,
+          reason: `${input.rowsSinceChampion} rows landed since the champion's snapshot (threshold ${input.threshold})`,
+        }
+      : {
+          request: false,
+          reason: `${input.rowsSinceChampion} of ${input.threshold} rows since the champion's snapshot`,
+        };
+  }
+  if (input.now < state.cooldownUntil) {
+    return {
+      request: false,
+      reason: `${input.type} within the cooldown (until ${new Date(state.cooldownUntil).toISOString()})`,
+    };
+  }
+  return { request: true, reason: input.type };
+}

@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import { eventPayload } from '../kafka/events.js';
+import type { PipelineEvent } from '../kafka/generated/types.js';
+import type { SchemaRegistry } from '../kafka/registry.js';
+
+export interface HistoryEntry {
+  time: string;
+  type: string;
+  component: string;
+  correlationId: string | null;
+  payload: Record<string, unknown>;
+}
+
+/** Every event on the pipeline topic, oldest first (read to the end offsets as they were at the call). */
+export async function readPipelineEvents(
+  kafka: Kafka,
+  registry: SchemaRegistry,
+  topic: string,
+  timeoutMs = 30_000,
+): Promise<HistoryEntry[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const groupId = `bankops-history-${randomUUID()}`;
+  try {
+    const ends = await admin.fetchTopicOffsets(topic);
+    const remaining = new Map(
+      ends.filter((e) => Number(e.high) > Number(e.low)).map((e) => [e.partition, Number(e.high)]),
+    );
+    const events: PipelineEvent[] = [];
+    if (remaining.size > 0) {
+      const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+      await consumer.connect();
+      try {
+        await consumer.subscribe({ topic, fromBeginning: true });
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(
+            () => reject(new Error(`reading ${topic} took longer than ${timeoutMs} ms`)),
+            timeoutMs,
+          );
+          void consumer.run({
+            autoCommit: false,
+            eachMessage: async ({ partition, message }) => {
+              if (message.value) {
+                try {
+                  events.push((await registry.decode(message.value)) as PipelineEvent);
+                } catch {
+                  // an undecodable record is not history
+                }
+              }
+              if (Number(message.offset) + 1 >= (remaining.get(partition) ?? 0)) remaining.delete(partition);
+              if (remaining.size === 0) {
+                clearTimeout(timer);
+                resolve();
+              }
+            },
+          });
+        });
+      } finally {
+        await consumer.disconnect();
+      }
+      await admin.deleteGroups([groupId]).catch(() => undefined);
+    }
+    return events
+      .sort((a, b) => a.event_time - b.event_time)
+      .map((e) => ({
+        time: new Date(e.event_time).toISOString(),
+        type: e.type,
+        component: e.component,
+        correlationId: e.correlation_id,
+        payload: eventPayload(e),
+      }));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** One line per event: what it was about, in a few words. */
+export function summarize(entry: HistoryEntry): string {
+  const p = entry.payload;
+  const pick = (...keys: string[]) =>
+    keys
+      .filter((k) => p[k] !== undefined && p[k] !== null)
+      .map((k) => `${k}=${typeof p[k] === 'object' ? JSON.stringify(p[k]) : String(p[k])}`)
+      .join(' ');
+  switch (entry.type) {
+    case 'batch.published':
+      return pick('batchId', 'rows', 'source', 'scenario');
+    case 'batch.ingested':
+      return pick('table', 'rows', 'snapshotId', 'batchIds');
+    case 'retrain.requested':
+      return pick('trigger', 'reason', 'rows', 'snapshotId');
+    case 'model.trained':
+      return pick('version', 'runId', 'snapshotId', 'rows', 'testRocAuc');
+    case 'model.promoted':
+    case 'model.rejected':
+      return pick('version', 'champion', 'reason');
+    case 'retrain.failed':
+      return pick('code', 'cause');
+    default:
+      return JSON.stringify(p).slice(0, 160);
+  }
+}
