@@ -76,6 +76,7 @@ export async function publishBatch(
   details: Record<string, unknown> = {},
   onProgress?: (sent: number) => void,
   topic: string = CUSTOMERS_TOPIC,
+  eventsTopic?: string,
 ): Promise<PublishedBatch> {
   const chunk = 5_000;
   for (let start = 0; start < customers.length; start += chunk) {
@@ -95,6 +96,7 @@ export async function publishBatch(
       { batchId, rows: customers.length, source, ...details },
       batchId,
     ),
+    eventsTopic,
   );
   return { batchId, rows: customers.length, topic, source };
 }

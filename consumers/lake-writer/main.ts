@@ -46,6 +46,7 @@ export async function startLakeWriter(
       tables: options.tables ?? TABLES,
       maxBatchRows: options.maxBatchRows ?? config.lakeWriter.maxBatchRows,
       maxBatchMs: options.maxBatchMs ?? config.lakeWriter.maxBatchMs,
+      ...(options.eventsTopic ? { eventsTopic: options.eventsTopic } : {}),
     },
     log,
     metricsRegistry,

@@ -4,6 +4,8 @@ import { registerBatch } from './commands/batch.js';
 import { registerData } from './commands/data.js';
 import { registerDemo } from './commands/demo.js';
 import { registerLake } from './commands/lake.js';
+import { registerPipeline } from './commands/pipeline.js';
+import { registerTraining } from './commands/train.js';
 import { registerStack } from './commands/stack.js';
 import { registerStatus } from './commands/status.js';
 import { registerTopics } from './commands/topics.js';
@@ -21,6 +23,8 @@ export function buildProgram(): Command {
   registerData(program);
   registerBatch(program);
   registerLake(program);
+  registerTraining(program);
+  registerPipeline(program);
   registerConfig(program);
   registerDemo(program);
   return program;

@@ -50,9 +50,14 @@ const schema = z.object({
   BANKOPS_LAKE_WRITER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
   /** Retraining and promotion. */
   BANKOPS_RETRAIN_THRESHOLD_ROWS: z.coerce.number().int().min(1).default(10_000),
+  /** After a retraining triggered by monitoring evidence, no other for this long. */
+  BANKOPS_RETRAIN_COOLDOWN_S: z.coerce.number().int().min(0).default(600),
   BANKOPS_PROMOTION_METRIC: z.enum(['roc_auc', 'pr_auc', 'f1', 'accuracy', 'profit']).default('roc_auc'),
   BANKOPS_PROMOTION_FLOOR: z.coerce.number().default(0.7),
   BANKOPS_PROMOTION_MARGIN: z.coerce.number().min(0).default(0.005),
+  /** XGBoost threads per training, and how many grid candidates the trainer runs (all 18 when unset). */
+  BANKOPS_XGBOOST_THREADS: z.coerce.number().int().min(1).max(64).default(2),
+  BANKOPS_TRAIN_GRID_LIMIT: z.coerce.number().int().min(1).max(18).optional(),
   /** Campaign economics: what a call costs and what a subscription is worth (EUR). */
   BANKOPS_COST_PER_CALL: z.coerce.number().min(0).default(5),
   BANKOPS_VALUE_PER_SUBSCRIPTION: z.coerce.number().min(0).default(100),
@@ -89,7 +94,8 @@ export interface Config {
   /** The Iceberg lake: the warehouse name given to the REST catalog. */
   lake: { warehouse: string };
   lakeWriter: { maxBatchRows: number; maxBatchMs: number; metricsPort: number };
-  retrain: { thresholdRows: number };
+  retrain: { thresholdRows: number; cooldownMs: number };
+  training: { threads: number; gridLimit: number | undefined };
   promotion: { metric: RawConfig['BANKOPS_PROMOTION_METRIC']; floor: number; margin: number };
   economics: { costPerCall: number; valuePerSubscription: number };
   bins: { java: string; mvn: string; python: string; prometheus: string; alertmanager: string };
@@ -147,7 +153,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       alertWebhook: e.BANKOPS_ALERT_WEBHOOK_URL ?? `${http(e.BANKOPS_ALERT_WEBHOOK_PORT)}/alerts`,
     },
     lake: { warehouse: e.BANKOPS_CATALOG_WAREHOUSE },
-    retrain: { thresholdRows: e.BANKOPS_RETRAIN_THRESHOLD_ROWS },
+    retrain: {
+      thresholdRows: e.BANKOPS_RETRAIN_THRESHOLD_ROWS,
+      cooldownMs: e.BANKOPS_RETRAIN_COOLDOWN_S * 1000,
+    },
+    training: { threads: e.BANKOPS_XGBOOST_THREADS, gridLimit: e.BANKOPS_TRAIN_GRID_LIMIT },
     promotion: {
       metric: e.BANKOPS_PROMOTION_METRIC,
       floor: e.BANKOPS_PROMOTION_FLOOR,

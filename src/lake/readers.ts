@@ -9,6 +9,8 @@ export const CUSTOMERS_TABLE = 'bank.customers';
 export type CustomerRow = BankRecord & { record_id: string; batch_id: string | null; event_time: Date };
 
 export interface CustomerQuery {
+  /** namespace.table (default bank.customers). */
+  table?: string;
   /** Read the table as of this snapshot (default: current). */
   snapshotId?: string;
   /** Only the rows added after this snapshot (up to `snapshotId`). */
@@ -25,17 +27,18 @@ const SELECT_COLUMNS = ['record_id', 'batch_id', 'event_time', ...COLUMNS].map(q
  * increment between two snapshots. Throws NOT_FOUND when the table does not exist yet.
  */
 export async function readCustomers(lake: Lake, query: CustomerQuery = {}): Promise<CustomerRow[]> {
-  if (!(await tableExists(lake, CUSTOMERS_TABLE))) {
-    throw new BankopsError('NOT_FOUND', `the lake has no ${CUSTOMERS_TABLE} table yet`, {
+  const table = query.table ?? CUSTOMERS_TABLE;
+  if (!(await tableExists(lake, table))) {
+    throw new BankopsError('NOT_FOUND', `the lake has no ${table} table yet`, {
       hint: 'Load data (bin/bankops data load) and run the lake writer (bin/bankops lake write).',
     });
   }
-  const snapshot = query.snapshotId ?? (await currentSnapshotId(lake, CUSTOMERS_TABLE));
+  const snapshot = query.snapshotId ?? (await currentSnapshotId(lake, table));
   if (snapshot === undefined) return [];
   const source =
     query.sinceSnapshotId !== undefined
-      ? `(${rowsAddedSql(CUSTOMERS_TABLE, query.sinceSnapshotId, snapshot)})`
-      : `(SELECT * FROM ${atSnapshot(CUSTOMERS_TABLE, snapshot)})`;
+      ? `(${rowsAddedSql(table, query.sinceSnapshotId, snapshot)})`
+      : `(SELECT * FROM ${atSnapshot(table, snapshot)})`;
   const sample =
     query.sample !== undefined
       ? ` USING SAMPLE reservoir(${Math.max(1, Math.floor(query.sample))} ROWS) REPEATABLE (${Math.floor(query.seed ?? 42)})`

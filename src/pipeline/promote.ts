@@ -70,7 +70,7 @@ async function holdoutFor(
   if (!snapshotId) throw new BankopsError('DATA_INVALID', 'the candidate bundle names no training snapshot');
   const { strategy, testFraction, seed } = candidate.meta.split;
   return withLake(ctx.config, async (lake) => {
-    const all = await readCustomers(lake, { snapshotId });
+    const all = await readCustomers(lake, { table, snapshotId });
     // The same split functions training used, on the same rows in the same order: the same test rows.
     const split =
       strategy === 'time'

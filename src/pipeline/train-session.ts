@@ -81,6 +81,7 @@ export async function runTrainingSession(ctx: PipelineContext, request: TrainReq
       });
     }
     const found = await readCustomers(lake, {
+      table,
       snapshotId: snapshot,
       ...(request.sinceSnapshotId ? { sinceSnapshotId: request.sinceSnapshotId } : {}),
     });

@@ -129,7 +129,27 @@ export class MlflowHttp {
     }
   }
 
+  /**
+   * One request; re-sent once when a pooled keep-alive connection turns out to have been closed by the
+   * server while idle (the server never read the request, so sending it again is safe for any method).
+   * This happens after a long synchronous pause of ours, such as training.
+   */
   private async once(request: RawRequest): Promise<Buffer> {
+    try {
+      return await this.attempt(request);
+    } catch (error) {
+      if (
+        error instanceof BankopsError &&
+        error.code === 'SERVICE_UNAVAILABLE' &&
+        staleConnection(error.cause)
+      ) {
+        return this.attempt(request);
+      }
+      throw error;
+    }
+  }
+
+  private async attempt(request: RawRequest): Promise<Buffer> {
     const url = `${this.baseUrl}${request.path}${buildQuery(request.query)}`;
     const what = `${request.method} ${request.path.replace(/^\/api\/2\.0\//, '')}`;
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -173,4 +193,14 @@ export class MlflowHttp {
     if (!response.ok) throw registryError(response.status, bytes.toString('utf8'), what);
     return bytes;
   }
+}
+
+/** A socket the server closed while it sat idle in the pool ("other side closed", reset). */
+function staleConnection(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 5; depth += 1) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }

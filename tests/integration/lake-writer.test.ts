@@ -42,7 +42,7 @@ afterAll(async () => {
 
 async function publish(lake: IsolatedLake, records: readonly BankRecord[], batchId = `b-${randomUUID()}`) {
   const customers = toCustomers(records, batchId, 'test', inferCallDates(records));
-  await publishBatch(producer, customers, batchId, 'test', {}, undefined, lake.customers.topic);
+  await publishBatch(producer, customers, batchId, 'test', {}, undefined, lake.customers.topic, lake.events);
   return batchId;
 }
 
@@ -76,6 +76,7 @@ async function writer(
     groupId,
     maxBatchRows,
     maxBatchMs: 500,
+    eventsTopic: lake.events,
     instance: `test-${lake.id}`,
   });
   writers.push(running);

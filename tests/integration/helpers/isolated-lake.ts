@@ -14,6 +14,8 @@ export interface IsolatedLake {
   id: string;
   customers: TableSpec;
   dlq: string;
+  /** This test's own pipeline events topic. */
+  events: string;
 }
 
 export function customersSpec(topic: string, namespace: string): TableSpec {
@@ -27,6 +29,7 @@ export async function isolatedLake(partitions = 3): Promise<IsolatedLake> {
   const id = `t${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const topic = `test.${id}.customers`;
   const dlq = `${topic}.dlq`;
+  const events = `test.${id}.events`;
   const specs: TopicSpec[] = [
     {
       name: topic,
@@ -45,7 +48,15 @@ export async function isolatedLake(partitions = 3): Promise<IsolatedLake> {
       key: 'original',
       schema: 'dead-letter.avsc',
     },
+    {
+      name: events,
+      partitions: 1,
+      retentionMs: -1,
+      cleanupPolicy: 'delete',
+      key: 'correlation id',
+      schema: 'pipeline-event.avsc',
+    },
   ];
   await applyTopics(config, createKafka(config, 'bankops-test'), createRegistry(config), specs);
-  return { id, customers: customersSpec(topic, id), dlq };
+  return { id, customers: customersSpec(topic, id), dlq, events };
 }

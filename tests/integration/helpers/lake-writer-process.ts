@@ -12,12 +12,14 @@ const args = JSON.parse(process.argv[2] ?? '{}') as {
   groupId: string;
   maxBatchRows: number;
   maxBatchMs: number;
+  eventsTopic: string;
 };
 const running = await startLakeWriter(getConfig(), {
   tables: [customersSpec(args.topic, args.namespace)],
   groupId: args.groupId,
   maxBatchRows: args.maxBatchRows,
   maxBatchMs: args.maxBatchMs,
+  eventsTopic: args.eventsTopic,
   instance: `test-${args.namespace}`,
 });
 process.stdout.write('ready\n');
