@@ -8,7 +8,13 @@ import { batchIdsBySnapshot, snapshots } from '../../lake/snapshots.js';
 import { readBundledDataset } from '../../data/index.js';
 import { logger } from '../../logging/index.js';
 import { stackDown } from '../../stack/stack.js';
+import { createPipelineContext, type PipelineContext } from '../../pipeline/context.js';
+import { readPipelineEvents, summarize, type HistoryEntry } from '../../pipeline/history.js';
+import { promote } from '../../pipeline/promote.js';
+import { runTrainingSession } from '../../pipeline/train-session.js';
 import { println } from '../output.js';
+import { startPipeline } from './pipeline.js';
+import { trainingOptions } from './train.js';
 import { printServiceTable, runStackUp } from './stack.js';
 import { startLakeWriter } from '../../../consumers/lake-writer/main.js';
 import { publishSyntheticBatch } from '../../../producers/batch.js';
@@ -44,6 +50,28 @@ function step(n: number, title: string): number {
 }
 
 const took = (start: number) => `${((Date.now() - start) / 1000).toFixed(1)} s`;
+const fmt = (x: number | undefined) => (x === undefined ? 'n/a' : x.toFixed(3));
+
+/** Waits for the chain's decision after the events that existed before; returns the new events. */
+async function waitForDecision(
+  ctx: PipelineContext,
+  skip: number,
+  timeoutMs = 300_000,
+): Promise<HistoryEntry[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const fresh = (await readPipelineEvents(ctx.kafka, ctx.registry, ctx.names.eventsTopic)).slice(skip);
+    const trained = fresh.findIndex((e) => e.type === 'model.trained' || e.type === 'retrain.failed');
+    const done =
+      trained >= 0 &&
+      (fresh[trained]?.type === 'retrain.failed' ||
+        fresh.slice(trained).some((e) => e.type === 'model.promoted' || e.type === 'model.rejected'));
+    if (done || Date.now() > deadline) {
+      return fresh.filter((e) => e.type !== 'batch.published');
+    }
+    await sleep(2_000);
+  }
+}
 
 /** The whole lifecycle in one command. Each capability adds its steps here. */
 export async function runDemo(options: DemoOptions): Promise<void> {
@@ -108,6 +136,48 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         );
       }
     });
+
+    t = step(7, 'train the candidate grid on bank.customers, every run in MLflow (seed step 4)');
+    const ctx = createPipelineContext(config, 'demo');
+    try {
+      const trained = await runTrainingSession(ctx, {
+        trigger: 'demo',
+        options: trainingOptions(config, { split: 'stratified' }),
+      });
+      const best = trained.best;
+      println(
+        `   ${trained.candidates.length} candidates on ${trained.rows} rows @ snapshot ${trained.snapshotId} (${took(t)})`,
+      );
+      println(
+        `   best: ${best.name}: test ROC-AUC ${fmt(best.metrics['test_roc_auc'])}, PR-AUC ${fmt(best.metrics['test_pr_auc'])}, F1 ${fmt(best.metrics['test_f1'])} → v${best.version} (challenger)`,
+      );
+
+      step(8, 'register the best and promote it if it passes the gates (seed step 5)');
+      const decision = await promote(ctx, { ...config.promotion });
+      println(`   ${decision.promoted ? 'promoted' : 'rejected'} v${decision.version}: ${decision.reason}`);
+
+      t = step(
+        9,
+        `the chain: a drifted batch past the threshold → retrain → promote or reject (seed step 6)`,
+      );
+      const pipeline = await startPipeline(config);
+      try {
+        const before = (await readPipelineEvents(ctx.kafka, ctx.registry, ctx.names.eventsTopic)).length;
+        const drifted = await publishSyntheticBatch(config, {
+          rows: config.retrain.thresholdRows,
+          seed: (Date.now() + 1) % 100_000,
+          scenario: 'recession',
+        });
+        println(`   published ${drifted.rows} rows (scenario "recession") as ${drifted.batchId}`);
+        const outcome = await waitForDecision(ctx, before);
+        for (const e of outcome) println(`   ${e.time}  ${e.type.padEnd(18)} ${summarize(e)}`);
+        println(`   (${took(t)})`);
+      } finally {
+        await pipeline.close();
+      }
+    } finally {
+      await ctx.close();
+    }
   } finally {
     await writer.close();
   }

@@ -8,6 +8,10 @@ import { rowCount } from '../../lake/readers.js';
 import { currentSnapshotId, snapshots, tableExists } from '../../lake/snapshots.js';
 import { logger } from '../../logging/index.js';
 import { stackStatus } from '../../stack/stack.js';
+import { createRegistry } from '../../kafka/registry.js';
+import { DEFAULT_NAMES } from '../../pipeline/context.js';
+import { readPipelineEvents, summarize, type HistoryEntry } from '../../pipeline/history.js';
+import { ALIASES, MlflowClient } from '../../registry/index.js';
 import { printJson, println } from '../output.js';
 import { DEFAULT_GROUP } from '../../../consumers/lake-writer/main.js';
 import { TABLES } from '../../../consumers/lake-writer/tables.js';
@@ -18,10 +22,25 @@ interface TableStatus {
   currentSnapshotId: string | null;
 }
 
+interface VersionStatus {
+  version: string;
+  runId: string | null;
+  trainingSnapshot: string | null;
+  metrics: Record<string, number>;
+}
+
 export interface StatusReport {
   stack: Record<string, { up: boolean; url: string; managed: boolean; pid?: number; logFile: string }>;
   lake: { tables: Record<string, TableStatus>; error?: string };
   consumers: { lakeWriter: { group: string; lag: TopicLag[] } | { group: string; error: string } };
+  registry: {
+    model: string;
+    champion: VersionStatus | null;
+    challenger: VersionStatus | null;
+    previous: VersionStatus | null;
+    error?: string;
+  };
+  pipeline: { lastSteps: HistoryEntry[]; error?: string };
   home: string;
   checkedAt: string;
 }
@@ -59,6 +78,54 @@ async function lagStatus(config: Config): Promise<StatusReport['consumers']['lak
   }
 }
 
+async function versionStatus(
+  mlflow: MlflowClient,
+  model: string,
+  alias: string,
+): Promise<VersionStatus | null> {
+  const version = await mlflow.getVersionByAlias(model, alias);
+  if (!version) return null;
+  const tags = Object.fromEntries((version.tags ?? []).map((t) => [t.key, t.value]));
+  const runId = version.run_id ?? null;
+  let metrics: Record<string, number> = {};
+  if (runId) {
+    const run = await mlflow.getRun(runId);
+    metrics = Object.fromEntries(
+      (run.data.metrics ?? []).filter((m) => m.key.startsWith('test_')).map((m) => [m.key, Number(m.value)]),
+    );
+  }
+  return { version: version.version, runId, trainingSnapshot: tags['bankops.snapshot_id'] ?? null, metrics };
+}
+
+async function registryStatus(config: Config): Promise<StatusReport['registry']> {
+  const model = DEFAULT_NAMES.modelName;
+  try {
+    const mlflow = new MlflowClient(config);
+    return {
+      model,
+      champion: await versionStatus(mlflow, model, ALIASES.champion),
+      challenger: await versionStatus(mlflow, model, ALIASES.challenger),
+      previous: await versionStatus(mlflow, model, ALIASES.previous),
+    };
+  } catch (error) {
+    return { model, champion: null, challenger: null, previous: null, error: errorMessage(error) };
+  }
+}
+
+async function pipelineStatus(config: Config): Promise<StatusReport['pipeline']> {
+  try {
+    const events = await readPipelineEvents(
+      createKafka(config, 'bankops-status'),
+      createRegistry(config),
+      DEFAULT_NAMES.eventsTopic,
+      15_000,
+    );
+    return { lastSteps: events.slice(-5) };
+  } catch (error) {
+    return { lastSteps: [], error: errorMessage(error) };
+  }
+}
+
 /** One report of every part; each capability adds its section. Parts that are down are reported, not fatal. */
 export async function collectStatus(): Promise<StatusReport> {
   const config = getConfig();
@@ -79,7 +146,28 @@ export async function collectStatus(): Promise<StatusReport> {
   const lakeWriter = stack['kafka']?.up
     ? await lagStatus(config)
     : { group: DEFAULT_GROUP, error: 'Kafka is down' };
-  return { stack, lake, consumers: { lakeWriter }, home: config.home, checkedAt: new Date().toISOString() };
+  const registry = stack['mlflow']?.up
+    ? await registryStatus(config)
+    : {
+        model: DEFAULT_NAMES.modelName,
+        champion: null,
+        challenger: null,
+        previous: null,
+        error: 'MLflow is down',
+      };
+  const pipeline =
+    stack['kafka']?.up && stack['schemaRegistry']?.up
+      ? await pipelineStatus(config)
+      : { lastSteps: [], error: 'Kafka or the schema registry is down' };
+  return {
+    stack,
+    lake,
+    consumers: { lakeWriter },
+    registry,
+    pipeline,
+    home: config.home,
+    checkedAt: new Date().toISOString(),
+  };
 }
 
 export function registerStatus(program: Command): void {
@@ -109,5 +197,17 @@ export function registerStatus(program: Command): void {
       println(`consumers: lake writer (group ${writer.group})`);
       if ('error' in writer) println(`  unavailable: ${writer.error}`);
       else for (const l of writer.lag) println(`  ${l.topic.padEnd(24)} lag ${l.lag}`);
+      println(`registry: ${report.registry.model}`);
+      if (report.registry.error) println(`  unavailable: ${report.registry.error}`);
+      for (const alias of ['champion', 'challenger', 'previous'] as const) {
+        const v = report.registry[alias];
+        if (v) {
+          println(
+            `  ${alias.padEnd(10)} v${v.version}  snapshot ${v.trainingSnapshot ?? '?'}  test ROC-AUC ${v.metrics['test_roc_auc']?.toFixed(3) ?? 'n/a'}`,
+          );
+        }
+      }
+      println('pipeline (last steps):');
+      for (const e of report.pipeline.lastSteps) println(`  ${e.time}  ${e.type.padEnd(18)} ${summarize(e)}`);
     });
 }
