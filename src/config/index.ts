@@ -80,7 +80,11 @@ const schema = z.object({
   /** Share of customers (by hashed customer key) the challenger answers in `ab` mode. */
   BANKOPS_SERVING_AB_SHARE: z.coerce.number().min(0).max(1).default(0.1),
   BANKOPS_SERVING_MAX_BATCH: z.coerce.number().int().min(1).max(100_000).default(1000),
-  BANKOPS_SERVING_BODY_LIMIT: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
+  BANKOPS_SERVING_BODY_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(4 * 1024 * 1024),
   /** Safety net besides model.promoted events: the aliases are re-read this often. */
   BANKOPS_SERVING_POLL_S: z.coerce.number().int().min(1).max(86_400).default(30),
   /** `off` skips publishing prediction events (benchmark comparison only: answers leave no trace). */
