@@ -53,6 +53,9 @@ export class AvroProducer {
           },
         );
       }
+      // Warm the client's schema cache once: thousands of concurrent encodes on a cold cache would each
+      // fetch the schema from the registry.
+      await this.registry.getSchema(id);
       this.schemaIds.set(topic, id);
     }
     return id;
