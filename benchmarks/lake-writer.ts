@@ -114,8 +114,12 @@ const percentile = (xs: number[], p: number) => {
     eventsTopic: t.events,
     instance: t.id,
   });
-  while ((await count(t.id)) < ROWS) await new Promise((r) => setTimeout(r, 250));
+  const written = () =>
+    writer.writer.flushes.reduce((n, f) => n + f.appended.reduce((m, a) => m + a.rows, 0), 0);
+  while (written() < ROWS) await new Promise((r) => setTimeout(r, 100));
   const drainS = (performance.now() - started) / 1000;
+  const flushes = writer.writer.flushes;
+  const steadyS = ((flushes.at(-1)?.committedAt ?? 0) - (flushes[0]?.firstMessageAt ?? 0)) / 1000;
   await writer.close();
   const files = await withLake(config, async (lake) => {
     const snaps = await lake.all<{ n: bigint }>(
@@ -129,6 +133,9 @@ const percentile = (xs: number[], p: number) => {
   console.log(`produce ${ROWS} rows: ${produceS.toFixed(1)} s (${Math.round(ROWS / produceS)} rows/s)`);
   console.log(
     `drain into Iceberg (incl. writer start and group join): ${drainS.toFixed(1)} s → ${Math.round(ROWS / drainS)} rows/s`,
+  );
+  console.log(
+    `steady state (first message received → last Kafka commit): ${steadyS.toFixed(1)} s → ${Math.round(ROWS / steadyS)} rows/s`,
   );
   console.log(
     `snapshots ${files.snapshots}, data files ${files.files} → per million rows: ${Math.round((files.snapshots * 1e6) / ROWS)} snapshots, ${Math.round((files.files * 1e6) / ROWS)} files`,

@@ -24,6 +24,9 @@ export interface LakeWriterOptions {
 }
 
 export interface FlushResult {
+  /** When the oldest message of this micro-batch arrived, and when its Kafka commit finished (epoch ms). */
+  firstMessageAt: number;
+  committedAt: number;
   messages: number;
   appended: AppendResult[];
   deadLettered: number;
@@ -169,6 +172,7 @@ export class LakeWriter {
   private async flushNow(): Promise<FlushResult | undefined> {
     if (this.buffer.length === 0) return undefined;
     const messages = this.buffer;
+    const firstMessageAt = this.oldest;
     this.buffer = [];
     this.metrics.buffered.set(0);
     const routed = await route(
@@ -204,7 +208,13 @@ export class LakeWriter {
       }
     }
     await this.commit(messages);
-    const flushed = { messages: messages.length, appended, deadLettered: routed.rejected.length };
+    const flushed = {
+      firstMessageAt,
+      committedAt: Date.now(),
+      messages: messages.length,
+      appended,
+      deadLettered: routed.rejected.length,
+    };
     this.flushes.push(flushed);
     this.log.info(flushed, 'micro-batch committed');
     return flushed;
