@@ -15,6 +15,9 @@ import { parseBankCsv } from '../../src/bank/csv.js';
 import type { BankRecord } from '../../src/bank/columns.js';
 import { readBundledDataset } from '../../src/data/index.js';
 import { createKafka } from '../../src/kafka/client.js';
+import { groupLag } from '../../src/kafka/lag.js';
+import { logger } from '../../src/logging/index.js';
+import { stackDown, stackUp } from '../../src/stack/stack.js';
 import { AvroProducer } from '../../src/kafka/producer.js';
 import { createRegistry, readSchema, subjectFor } from '../../src/kafka/registry.js';
 import { openDuckdb, quoteLiteral, withLake } from '../../src/lake/duckdb.js';
@@ -216,6 +219,29 @@ describe('lake writer', () => {
     expect(letters.get('other-schema')?.reason).toMatch(/record_id/);
     expect(letters.get('out-of-domain')?.reason).toMatch(/field "age": 200 is outside 18..95/);
     expect(letters.get('missing-field')?.reason).toMatch(/field "y": missing/);
+  });
+
+  it('waits while the Iceberg catalog is down, commits nothing, and lands everything once it is back', async () => {
+    const lake = await isolatedLake(1);
+    const running = await writer(lake, `g-${lake.id}`, 50_000);
+    await publish(lake, uci.slice(0, 200));
+    await waitFor(() => counts(lake), exact(200), { what: 'the first 200 rows' });
+    const log = logger('test');
+    await stackDown({ config, log, only: ['icebergCatalog'] });
+    try {
+      await publish(lake, uci.slice(200, 500));
+      // The writer tries, fails and backs off; nothing may be committed to Kafka meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 4_000));
+      const lag = await groupLag(kafka, `g-${lake.id}`, [lake.customers.topic]);
+      expect(lag[0]?.lag).toBe(300);
+    } finally {
+      await stackUp({ config, log, only: ['icebergCatalog'] });
+    }
+    const result = await waitFor(() => counts(lake), exact(500), {
+      what: '500 rows after the catalog returned',
+    });
+    expect(result).toEqual({ rows: 500, coordinates: 500, ids: 500 });
+    expect(running.writer.flushes.length).toBeGreaterThanOrEqual(2);
   });
 
   it('keeps one snapshot per commit: time travel and the increment between snapshots are exact', async () => {
