@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerConfig } from './commands/config.js';
+import { registerAlerts } from './commands/alerts.js';
 import { registerBatch } from './commands/batch.js';
 import { registerData } from './commands/data.js';
 import { registerDemo } from './commands/demo.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerLake(program);
   registerTraining(program);
   registerPipeline(program);
+  registerAlerts(program);
   registerConfig(program);
   registerDemo(program);
   return program;

@@ -14,7 +14,8 @@ export type PipelineEventType =
   | 'model.rejected'
   | 'drift.detected'
   | 'performance.degraded'
-  | 'alert.fired';
+  | 'alert.fired'
+  | 'alert.resolved';
 
 export function pipelineEvent(
   type: PipelineEventType,
