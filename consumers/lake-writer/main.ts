@@ -34,13 +34,13 @@ export async function startLakeWriter(
   const kafka = createKafka(config, 'bankops-lake-writer');
   const registry = createRegistry(config);
   const producer = new AvroProducer(kafka, registry);
-  const lake = await openLake(config);
+  const sink = new IcebergSink(() => openLake(config));
   const metricsRegistry = createMetricsRegistry('lake-writer');
   const writer = new LakeWriter(
     kafka,
     registry,
     producer,
-    new IcebergSink(lake),
+    sink,
     {
       groupId: options.groupId ?? DEFAULT_GROUP,
       tables: options.tables ?? TABLES,
@@ -61,7 +61,7 @@ export async function startLakeWriter(
     }
   } catch (error) {
     await producer.close().catch(() => undefined);
-    lake.close();
+    sink.close();
     throw error;
   }
   log.info({ metrics: metrics?.address }, 'lake writer started');
@@ -71,7 +71,7 @@ export async function startLakeWriter(
     async close() {
       await writer.close();
       await producer.close();
-      lake.close();
+      sink.close();
       if (metrics) {
         await unregisterScrapeTarget(config, name).catch(() => undefined);
         await metrics.close();

@@ -159,7 +159,7 @@ export class LakeWriter {
     }
     this.metrics.buffered.set(this.buffer.length);
     await heartbeat();
-    if (this.buffer.length >= this.options.maxBatchRows) await this.flush();
+    if (this.buffer.length >= this.options.maxBatchRows) await this.flush().catch(() => undefined);
   }
 
   /** Writes what is buffered (one Iceberg commit per table), dead-letters the rest, then commits offsets. */
@@ -175,6 +175,23 @@ export class LakeWriter {
     const firstMessageAt = this.oldest;
     this.buffer = [];
     this.metrics.buffered.set(0);
+    try {
+      return await this.write(messages, firstMessageAt);
+    } catch (error) {
+      // Never drop a micro-batch: its messages go back in front of the buffer and the next flush tries
+      // again (rows already written are skipped by their offsets).
+      this.buffer = [...messages, ...this.buffer];
+      this.oldest = firstMessageAt;
+      this.metrics.buffered.set(this.buffer.length);
+      this.log.error(
+        { error: errorMessage(error), messages: messages.length },
+        'micro-batch failed; will retry',
+      );
+      throw error;
+    }
+  }
+
+  private async write(messages: RawMessage[], firstMessageAt: number): Promise<FlushResult> {
     const routed = await route(
       messages,
       (value) => this.registry.decode(value) as Promise<Record<string, unknown>>,
