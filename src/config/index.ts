@@ -94,6 +94,8 @@ const schema = z.object({
   BANKOPS_SERVING_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   /** With several workers, the primary serves their aggregated /metrics here (0: serving port + 1). */
   BANKOPS_SERVING_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /** `off`: do not announce the process to Prometheus (throwaway test servers). */
+  BANKOPS_SERVING_SCRAPE_TARGET: z.enum(['on', 'off']).default('on'),
   BANKOPS_SERVING_PREDICTIONS_TOPIC: z.string().min(1).default('bank.predictions.v1'),
   BANKOPS_SERVING_GROUND_TRUTH_TOPIC: z.string().min(1).default('bank.ground-truth.v1'),
   BANKOPS_SERVING_EVENTS_TOPIC: z.string().min(1).default('bank.pipeline-events.v1'),
@@ -158,6 +160,7 @@ export interface ServingConfig {
   publishTimeoutMs: number;
   workers: number;
   metricsPort: number;
+  scrapeTarget: boolean;
   topics: { predictions: string; groundTruth: string; pipelineEvents: string };
 }
 
@@ -254,6 +257,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       publishTimeoutMs: e.BANKOPS_SERVING_PUBLISH_TIMEOUT_MS,
       workers: e.BANKOPS_SERVING_WORKERS,
       metricsPort: e.BANKOPS_SERVING_METRICS_PORT,
+      scrapeTarget: e.BANKOPS_SERVING_SCRAPE_TARGET === 'on',
       topics: {
         predictions: e.BANKOPS_SERVING_PREDICTIONS_TOPIC,
         groundTruth: e.BANKOPS_SERVING_GROUND_TRUTH_TOPIC,

@@ -22,6 +22,12 @@ export const ERRORS = {
   REGISTRY_FAILED: { exit: 11, http: 502, retriable: true },
   KAFKA_FAILED: { exit: 12, http: 503, retriable: true },
   TIMEOUT: { exit: 13, http: 504, retriable: true },
+  /** HTTP API: no or malformed credentials (401), credentials refused (403). */
+  UNAUTHORIZED: { exit: 14, http: 401, retriable: false },
+  FORBIDDEN: { exit: 14, http: 403, retriable: false },
+  /** HTTP API: request body over the limit (413), or in a media type the route does not read (415). */
+  PAYLOAD_TOO_LARGE: { exit: 2, http: 413, retriable: false },
+  UNSUPPORTED_MEDIA_TYPE: { exit: 2, http: 415, retriable: false },
   INTERNAL: { exit: 1, http: 500, retriable: false },
 } as const satisfies Record<string, { exit: number; http: number; retriable: boolean }>;
 

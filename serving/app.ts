@@ -1,0 +1,63 @@
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+} from 'fastify';
+import type { ServingDeps } from './deps.js';
+import { registerAuth } from './plugins/auth.js';
+import { registerErrorHandling } from './plugins/errors.js';
+import { registerHttpMetrics } from './plugins/metrics.js';
+import { typeboxValidator } from './plugins/validation.js';
+import { explainRoute } from './routes/explain.js';
+import { groundTruthRoute } from './routes/ground-truth.js';
+import { healthRoutes } from './routes/health.js';
+import { invocationsRoute } from './routes/invocations.js';
+import { metricsRoute } from './routes/metrics.js';
+import { modelRoute } from './routes/model.js';
+import { collectRoutes, docsRoutes } from './routes/openapi.js';
+import { predictRoute } from './routes/predict.js';
+
+export const API_VERSION = '1.0.0';
+
+/**
+ * The serving API as a Fastify plugin: hooks, validator, error handler and routes. It never listens;
+ * server.ts (or a test with `app.inject`) decides that.
+ */
+export const servingPlugin: FastifyPluginAsync<ServingDeps> = async (app, deps) => {
+  // Registered with skip-override (as fastify-plugin does), so hooks and handlers apply app-wide.
+  app.setValidatorCompiler(typeboxValidator);
+  registerErrorHandling(app);
+  registerAuth(app, deps.config);
+  registerHttpMetrics(app, deps.metrics);
+  const routes = collectRoutes(app);
+  healthRoutes(app, deps);
+  metricsRoute(app, deps);
+  modelRoute(app, deps);
+  predictRoute(app, deps);
+  groundTruthRoute(app, deps);
+  explainRoute(app, deps);
+  // Its own context, so that text/csv is only read there.
+  await app.register(async (scope) => invocationsRoute(scope, deps));
+  docsRoutes(app, routes, API_VERSION);
+};
+Object.assign(servingPlugin, { [Symbol.for('skip-override')]: true });
+
+/** A Fastify instance with the serving API registered and ready (not listening). */
+export async function buildApp(deps: ServingDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    // One log line per request would cost more than scoring; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: deps.config.bodyLimit,
+    // While closing, new requests get 503 and idle keep-alive sockets are closed; in-flight ones finish.
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    requestIdHeader: 'x-request-id',
+  });
+  // text/plain is not an input format here: a 415, not a string the schema then refuses.
+  app.removeContentTypeParser('text/plain');
+  await app.register(servingPlugin, deps);
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,72 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { BankopsError, type ErrorCode } from '../../src/errors/index.js';
+import type { ErrorBody } from '../schemas/record.js';
+
+/** Fastify's own 4xx codes, mapped to the catalogue. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'USAGE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'DATA_INVALID',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'DATA_INVALID',
+  FST_ERR_VALIDATION: 'DATA_INVALID',
+};
+
+const MESSAGES: Partial<Record<ErrorCode, string>> = {
+  PAYLOAD_TOO_LARGE: 'the request body is larger than the limit (BANKOPS_SERVING_BODY_LIMIT)',
+  UNSUPPORTED_MEDIA_TYPE: 'unsupported Content-Type: send application/json (or text/csv on /invocations)',
+};
+
+/** Errors the client can act on show their message; other 5xx answers hide everything but a request id. */
+const SHOWN_5XX = new Set<ErrorCode>(['SERVICE_UNAVAILABLE', 'TIMEOUT']);
+
+export function toErrorBody(error: unknown, requestId: string): { status: number; body: ErrorBody } {
+  if (error instanceof BankopsError) {
+    const status = error.httpStatus;
+    if (status >= 500 && !SHOWN_5XX.has(error.code)) {
+      return { status, body: { error: 'INTERNAL', message: 'internal error', requestId } };
+    }
+    const field = error.details?.['field'];
+    return {
+      status,
+      body: {
+        error: error.code,
+        message: error.message,
+        ...(typeof field === 'string' ? { field } : {}),
+        ...(error.hint ? { hint: error.hint } : {}),
+        requestId,
+      },
+    };
+  }
+  const fastifyError = error as Partial<FastifyError>;
+  const status = fastifyError.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    const code: ErrorCode =
+      FASTIFY_CODES[fastifyError.code ?? ''] ??
+      (status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'USAGE');
+    const message =
+      MESSAGES[code] ??
+      (error instanceof SyntaxError || fastifyError.code === 'FST_ERR_CTP_INVALID_JSON_BODY'
+        ? `malformed JSON: ${fastifyError.message ?? ''}`
+        : (fastifyError.message ?? 'bad request'));
+    return { status, body: { error: code, message, requestId } };
+  }
+  return { status: 500, body: { error: 'INTERNAL', message: 'internal error', requestId } };
+}
+
+/** The single error handler: a JSON body with a stable code, the field at fault, never a stack. */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const { status, body } = toErrorBody(error, request.id);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ status, error: body.error, field: body.field }, body.message);
+    void reply.code(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({
+      error: 'NOT_FOUND',
+      message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}; see GET /openapi.json`,
+      requestId: request.id,
+    } satisfies ErrorBody);
+  });
+}

@@ -1,0 +1,201 @@
+import { randomUUID } from 'node:crypto';
+import { BankopsError, isBankopsError } from '../../src/errors/index.js';
+import { encodeRows, type RawRecord } from '../../src/features/index.js';
+import type { Prediction as PredictionEvent } from '../../src/kafka/generated/types.js';
+import type { ServingDeps } from '../deps.js';
+import { Lease, type ModelHandle, type Role } from '../model/handle.js';
+import type { Prediction } from '../schemas/predict.js';
+import { checkForModel } from './validate.js';
+import { routeVariant } from './variants.js';
+
+export interface ScoreItem {
+  /** The raw columns only (no routing key). */
+  record: RawRecord;
+  customerKey: string | undefined;
+  /** Where the record sits in the request, for error messages: `records[3]`, `dataframe_split.data[0]`. */
+  field: string;
+}
+
+/** The champion every request needs; 503 with the last load error while there is none. */
+export function requireChampion(deps: ServingDeps, lease: Lease): ModelHandle {
+  const champion = lease.hold(deps.models.current('champion'));
+  if (champion === undefined) {
+    const error = deps.models.lastLoadError;
+    throw new BankopsError('SERVICE_UNAVAILABLE', 'no model is loaded yet', {
+      hint: error
+        ? `The last load failed: ${error.message}`
+        : 'The champion is still loading; see GET /ready.',
+    });
+  }
+  return champion;
+}
+
+function scoreGroup(
+  deps: ServingDeps,
+  handle: ModelHandle,
+  variant: string,
+  records: RawRecord[],
+): Float32Array {
+  const end = deps.metrics.scoringDuration.startTimer({ variant });
+  const encoded = encodeRows(handle.bundle.spec, records);
+  const scores = handle.bundle.booster.inplacePredict(encoded.data, encoded.rows);
+  end();
+  deps.metrics.scoredRows.observe({ variant }, records.length);
+  return scores;
+}
+
+/**
+ * Validates every record against the model that will answer it, scores per model, publishes one event per
+ * answer (and per shadow score) and waits for Kafka's acknowledgement: only then may the caller answer.
+ * The models are leased for the whole request, so a swap meanwhile never frees them under it.
+ */
+export async function scoreItems(
+  deps: ServingDeps,
+  items: readonly ScoreItem[],
+  route: string,
+  startedAt: number,
+): Promise<{ predictions: Prediction[]; championVersion: string }> {
+  const lease = new Lease();
+  try {
+    const champion = requireChampion(deps, lease);
+    const mode = deps.config.mode;
+    const challenger = mode === 'champion' ? undefined : lease.hold(deps.models.current('challenger'));
+    const models: Record<Role, ModelHandle | undefined> = { champion, challenger };
+    const roles = items.map((item) => routeVariant(deps.config, item.customerKey, challenger !== undefined));
+    items.forEach((item, i) => {
+      const handle = models[roles[i] as Role] as ModelHandle;
+      try {
+        checkForModel(handle.bundle.spec, item.record, item.field, handle.version.version);
+      } catch (error) {
+        if (
+          isBankopsError(error) &&
+          typeof error.details?.['field'] === 'string' &&
+          error.details['reason'] === 'unknown category'
+        ) {
+          deps.metrics.unknownCategories.inc({
+            field: error.details['field'].split('.').at(-1) ?? 'unknown',
+          });
+        }
+        throw error;
+      }
+    });
+    const probabilities = new Float64Array(items.length);
+    for (const role of ['champion', 'challenger'] as const) {
+      const handle = models[role];
+      const indices = roles.flatMap((r, i) => (r === role ? [i] : []));
+      if (handle === undefined || indices.length === 0) continue;
+      const scores = scoreGroup(
+        deps,
+        handle,
+        role,
+        indices.map((i) => (items[i] as ScoreItem).record),
+      );
+      indices.forEach((index, k) => (probabilities[index] = scores[k] as number));
+    }
+    const latencyMs = performance.now() - startedAt;
+    const now = Date.now();
+    const predictions: Prediction[] = [];
+    const events: PredictionEvent[] = [];
+    items.forEach((item, i) => {
+      const role = roles[i] as Role;
+      const handle = models[role] as ModelHandle;
+      const probability = probabilities[i] as number;
+      const prediction: Prediction = {
+        predictionId: randomUUID(),
+        probability,
+        decision: probability >= handle.threshold,
+        threshold: handle.threshold,
+        modelVersion: handle.version.version,
+        variant: role,
+      };
+      predictions.push(prediction);
+      events.push(toEvent(deps, prediction, item, now, latencyMs, route));
+    });
+    if (mode === 'shadow' && challenger !== undefined) {
+      events.push(...shadowEvents(deps, challenger, items, now, route, startedAt));
+    }
+    await deps.events.publishPredictions(events);
+    for (const event of events) {
+      deps.metrics.predictions.inc({
+        decision: String(event.decision),
+        model_version: event.model_version,
+        variant: event.variant,
+      });
+    }
+    return { predictions, championVersion: champion.version.version };
+  } finally {
+    lease.release();
+  }
+}
+
+function toEvent(
+  deps: ServingDeps,
+  p: Omit<Prediction, 'variant'> & { variant: string },
+  item: ScoreItem,
+  now: number,
+  latencyMs: number,
+  route: string,
+): PredictionEvent {
+  return {
+    prediction_id: p.predictionId,
+    event_time: now,
+    model_name: deps.models.modelName,
+    model_version: p.modelVersion,
+    variant: p.variant,
+    customer_key: item.customerKey ?? null,
+    features_json: JSON.stringify(item.record),
+    probability: p.probability,
+    decision: p.decision,
+    threshold: p.threshold,
+    latency_ms: latencyMs,
+    route,
+  };
+}
+
+/**
+ * The challenger scores the same records in shadow mode; its answers are only logged (variant `shadow`).
+ * Records its spec refuses are skipped: a shadow must never fail the champion's answer.
+ */
+function shadowEvents(
+  deps: ServingDeps,
+  challenger: ModelHandle,
+  items: readonly ScoreItem[],
+  now: number,
+  route: string,
+  startedAt: number,
+): PredictionEvent[] {
+  const accepted = items.filter((item) => {
+    try {
+      checkForModel(challenger.bundle.spec, item.record, item.field, challenger.version.version);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (accepted.length === 0) return [];
+  const scores = scoreGroup(
+    deps,
+    challenger,
+    'shadow',
+    accepted.map((item) => item.record),
+  );
+  const latencyMs = performance.now() - startedAt;
+  return accepted.map((item, k) => {
+    const probability = scores[k] as number;
+    return toEvent(
+      deps,
+      {
+        predictionId: randomUUID(),
+        probability,
+        decision: probability >= challenger.threshold,
+        threshold: challenger.threshold,
+        modelVersion: challenger.version.version,
+        variant: 'shadow',
+      },
+      item,
+      now,
+      latencyMs,
+      route,
+    );
+  });
+}

@@ -1,0 +1,223 @@
+/**
+ * Shared set-up of the serving tests: their own topics, their own registered model (versions created
+ * from the real champion's run, so the lead's `bank-marketing` aliases are never touched), a broken
+ * version, and a reader for the events the server published.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import { getConfig, type Config } from '../../../src/config/index.js';
+import { createKafka } from '../../../src/kafka/client.js';
+import { createRegistry, type SchemaRegistry } from '../../../src/kafka/registry.js';
+import { applyTopics } from '../../../src/kafka/topics.js';
+import { MlflowClient, type ModelVersion } from '../../../src/registry/index.js';
+import { downloadBundle } from '../../../src/pipeline/bundles.js';
+
+export const config = getConfig();
+export const API_KEY = `test-key-${randomUUID()}`;
+export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+export interface ServingFixture {
+  id: string;
+  modelName: string;
+  topics: { predictions: string; groundTruth: string; pipelineEvents: string };
+  mlflow: MlflowClient;
+  kafka: Kafka;
+  registry: SchemaRegistry;
+  /** Two good versions (same run as the real champion) and one whose feature spec was edited. */
+  good: [ModelVersion, ModelVersion];
+  broken: ModelVersion;
+}
+
+export async function servingFixture(): Promise<ServingFixture> {
+  const id = `t${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const topics = {
+    predictions: `test.${id}.predictions`,
+    groundTruth: `test.${id}.ground-truth`,
+    pipelineEvents: `test.${id}.events`,
+  };
+  const kafka = createKafka(config, 'bankops-test-serving');
+  const registry = createRegistry(config);
+  const topic = (name: string, schema: string) => ({
+    name,
+    partitions: name === topics.pipelineEvents ? 1 : 3,
+    retentionMs: -1,
+    cleanupPolicy: 'delete' as const,
+    key: 'id',
+    schema,
+  });
+  await applyTopics(config, kafka, registry, [
+    topic(topics.predictions, 'prediction.avsc'),
+    topic(topics.groundTruth, 'ground-truth.avsc'),
+    topic(topics.pipelineEvents, 'pipeline-event.avsc'),
+  ]);
+  const mlflow = new MlflowClient(config);
+  const champion = await mlflow.getVersionByAlias('bank-marketing', 'champion');
+  if (!champion?.run_id)
+    throw new Error('the serving tests need a champion of bank-marketing (bin/bankops train)');
+  const modelName = `bank-marketing-${id}`;
+  await mlflow.getOrCreateRegisteredModel(modelName);
+  const register = (source: string, runId: string) =>
+    mlflow.createModelVersion({ name: modelName, source, runId });
+  const first = await register(champion.source, champion.run_id);
+  const second = await register(champion.source, champion.run_id);
+  // A bundle whose feature_spec.json no longer matches the hash recorded at training.
+  const files = await downloadBundle(mlflow, champion);
+  const spec = JSON.parse(Buffer.from(files['feature_spec.json'] as Uint8Array).toString('utf8')) as {
+    categorical: Array<{ categories: string[] }>;
+  };
+  spec.categorical[0]?.categories.reverse();
+  files['feature_spec.json'] = Buffer.from(JSON.stringify(spec, null, 2));
+  const experiment = await mlflow.getOrCreateExperiment(`serving-test-${id}`);
+  const run = await mlflow.createRun({ experimentId: experiment.experiment_id, runName: 'broken-bundle' });
+  await mlflow.uploadDirectory(run.info.run_id, 'model', new Map(Object.entries(files)));
+  await mlflow.updateRun(run.info.run_id, 'FINISHED');
+  const broken = await register(`runs:/${run.info.run_id}/model`, run.info.run_id);
+  await mlflow.setAlias(modelName, 'champion', first.version);
+  await mlflow.setAlias(modelName, 'challenger', second.version);
+  return { id, modelName, topics, mlflow, kafka, registry, good: [first, second], broken };
+}
+
+/** The config a test server runs with: its own model and topics, one known API key, no Prometheus file. */
+export function servingTestConfig(
+  fixture: ServingFixture,
+  overrides: Partial<Config['serving']> = {},
+): Config {
+  return {
+    ...config,
+    serving: {
+      ...config.serving,
+      port: 0,
+      auth: 'on',
+      apiKeyHashes: [sha256(API_KEY)],
+      modelName: fixture.modelName,
+      mode: 'champion',
+      pollMs: 600_000,
+      events: true,
+      scrapeTarget: false,
+      topics: fixture.topics,
+      ...overrides,
+    },
+  };
+}
+
+/** Every decoded value on `topic` up to its end offsets at the call. */
+export async function readTopic<T>(fixture: ServingFixture, topic: string, timeoutMs = 30_000): Promise<T[]> {
+  const admin = fixture.kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const remaining = new Map(
+    ends.filter((e) => Number(e.high) > Number(e.low)).map((e) => [e.partition, Number(e.high)]),
+  );
+  const values: T[] = [];
+  if (remaining.size === 0) return values;
+  const consumer = fixture.kafka.consumer({ groupId: `bankops-test-read-${randomUUID()}` });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`reading ${topic} timed out`)), timeoutMs);
+      void consumer.run({
+        autoCommit: false,
+        eachMessage: async ({ partition, message }) => {
+          if (message.value) values.push((await fixture.registry.decode(message.value)) as T);
+          if (Number(message.offset) + 1 >= (remaining.get(partition) ?? 0)) remaining.delete(partition);
+          if (remaining.size === 0) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return values;
+}
+
+/** A customer record as the API takes it (a typical UCI row). */
+export function customer(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    age: 41,
+    job: 'management',
+    marital: 'married',
+    education: 'tertiary',
+    default: 'no',
+    balance: 1500,
+    housing: 'yes',
+    loan: 'no',
+    contact: 'cellular',
+    day: 15,
+    month: 'may',
+    campaign: 2,
+    pdays: -1,
+    previous: 0,
+    poutcome: 'unknown',
+    ...overrides,
+  };
+}
+
+/** The workshop's payload: `dataframe_split` with the 16 raw columns. */
+export function workshopPayload(): Record<string, unknown> {
+  const columns = [
+    'age',
+    'job',
+    'marital',
+    'education',
+    'default',
+    'balance',
+    'housing',
+    'loan',
+    'contact',
+    'day',
+    'month',
+    'duration',
+    'campaign',
+    'pdays',
+    'previous',
+    'poutcome',
+  ];
+  return {
+    dataframe_split: {
+      columns,
+      data: [
+        [
+          58,
+          'management',
+          'married',
+          'tertiary',
+          'no',
+          2143,
+          'yes',
+          'no',
+          'unknown',
+          5,
+          'may',
+          261,
+          1,
+          -1,
+          0,
+          'unknown',
+        ],
+        [
+          33,
+          'entrepreneur',
+          'married',
+          'secondary',
+          'no',
+          2,
+          'yes',
+          'yes',
+          'unknown',
+          5,
+          'may',
+          76,
+          1,
+          -1,
+          0,
+          'unknown',
+        ],
+      ],
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { keyMatches } from '../../serving/plugins/auth.js';
+import { Batcher } from '../../serving/events/batcher.js';
+import { fieldPath } from '../../serving/plugins/validation.js';
+import { parseCsv } from '../../serving/scoring/csv.js';
+import { bucketOf, routeVariant } from '../../serving/scoring/variants.js';
+
+describe('serving parts', () => {
+  it('reads CSV with quotes, CRLF and a header', () => {
+    expect(parseCsv('a,b\r\n1,"x, ""y"""\n2,\n')).toEqual({
+      header: ['a', 'b'],
+      rows: [
+        ['1', 'x, "y"'],
+        ['2', ''],
+      ],
+    });
+    expect(() => parseCsv('')).toThrow(/empty/);
+    expect(() => parseCsv('a\n"open')).toThrow(/not closed/);
+  });
+
+  it('names fields the way a client writes them', () => {
+    expect(fieldPath('/records/3/job')).toBe('records[3].job');
+    expect(fieldPath('/age')).toBe('age');
+    expect(fieldPath('')).toBe('');
+  });
+
+  it('routes A/B by a stable hash of the customer key', () => {
+    expect(bucketOf('customer-1')).toBe(bucketOf('customer-1'));
+    const config = { mode: 'ab' as const, abShare: 0.3 };
+    const keys = Array.from({ length: 2000 }, (_, i) => `k${i}`);
+    const share = keys.filter((k) => routeVariant(config, k, true) === 'challenger').length / keys.length;
+    expect(share).toBeGreaterThan(0.25);
+    expect(share).toBeLessThan(0.35);
+    expect(routeVariant(config, 'k1', false)).toBe('champion');
+    expect(routeVariant({ mode: 'shadow', abShare: 1 }, 'k1', true)).toBe('champion');
+  });
+
+  it('matches API keys by sha256 only', () => {
+    const hashes = [createHash('sha256').update('secret-key').digest()];
+    expect(keyMatches('secret-key', hashes)).toBe(true);
+    expect(keyMatches('secret-kez', hashes)).toBe(false);
+  });
+
+  it('coalesces concurrent adds into few sends and rejects every caller of a failed send', async () => {
+    const sends: number[][] = [];
+    let fail = false;
+    const batcher = new Batcher<number>({
+      lingerMs: 5,
+      maxItems: 100,
+      maxInFlight: 2,
+      send: async (items) => {
+        sends.push(items);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        if (fail) throw new Error('broker gone');
+      },
+    });
+    await Promise.all(Array.from({ length: 50 }, (_, i) => batcher.add([i])));
+    expect(sends.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(sends.length).toBeLessThan(10);
+    fail = true;
+    const results = await Promise.allSettled([batcher.add([1]), batcher.add([2])]);
+    expect(results.every((r) => r.status === 'rejected')).toBe(true);
+    await batcher.drain();
+  });
+});
