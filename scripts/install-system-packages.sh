@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(prometheus prometheus-alertmanager libxgboost0 unzip)
-[ "${BANKOPS_WITH_CHROMIUM:-0}" = "1" ] && packages+=(chromium)
+[ "${BANKOPS_WITH_CHROMIUM:-1}" = "1" ] && packages+=(chromium)
 
 missing=()
 for p in "${packages[@]}"; do
