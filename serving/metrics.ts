@@ -7,15 +7,15 @@ const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 /** Every metric the serving process exports, on its own registry (tests build several apps). */
 export interface ServingMetrics {
   registry: Registry;
-  httpRequests: Counter<'route' | 'method' | 'status'>;
-  httpDuration: Histogram<'route' | 'method' | 'status'>;
+  httpRequests: Counter<'route' | 'method' | 'status_code'>;
+  httpDuration: Histogram<'route' | 'method' | 'status_code'>;
   scoringDuration: Histogram<'variant'>;
   scoredRows: Histogram<'variant'>;
   predictions: Counter<'decision' | 'model_version' | 'variant'>;
-  modelInfo: Gauge<'model' | 'role' | 'version'>;
+  modelInfo: Gauge<'model' | 'variant' | 'model_version'>;
   modelLoadedAt: Gauge<'role'>;
   swaps: Counter<'role'>;
-  loadFailures: Counter<'role'>;
+  loadFailures: Counter<'variant'>;
   pollFailures: Counter;
   publishDuration: Histogram<'topic'>;
   publishBatchSize: Histogram<'topic'>;
@@ -33,13 +33,13 @@ export function createServingMetrics(): ServingMetrics {
     httpRequests: new Counter({
       name: p('http_requests_total'),
       help: 'HTTP requests answered, by route template, method and status',
-      labelNames: ['route', 'method', 'status'],
+      labelNames: ['route', 'method', 'status_code'],
       registers,
     }),
     httpDuration: new Histogram({
       name: p('http_request_duration_seconds'),
       help: 'HTTP request latency from arrival to the last byte, by route template, method and status',
-      labelNames: ['route', 'method', 'status'],
+      labelNames: ['route', 'method', 'status_code'],
       buckets: LATENCY_BUCKETS,
       registers,
     }),
@@ -66,7 +66,7 @@ export function createServingMetrics(): ServingMetrics {
     modelInfo: new Gauge({
       name: p('model_info'),
       help: 'The model versions being served: 1 per role (champion, challenger)',
-      labelNames: ['model', 'role', 'version'],
+      labelNames: ['model', 'variant', 'model_version'],
       registers,
     }),
     modelLoadedAt: new Gauge({
@@ -84,7 +84,7 @@ export function createServingMetrics(): ServingMetrics {
     loadFailures: new Counter({
       name: p('model_load_failures_total'),
       help: 'Model versions refused because their bundle failed to download, load or validate',
-      labelNames: ['role'],
+      labelNames: ['variant'],
       registers,
     }),
     pollFailures: new Counter({

@@ -15,8 +15,9 @@ export interface TrainerOptions {
 }
 
 /**
- * Follows retrain.requested: trains on the data up to the current snapshot (time-ordered holdout: the
- * newest rows are the test set the promoter compares on), registers a challenger, emits model.trained;
+ * Follows retrain.requested: trains on all the data up to the current snapshot with the workshop's
+ * stratified split, so the challenger learns from the new rows too and the promoter compares both models
+ * on the new rows of its test part (which neither trained on); registers a challenger, emits model.trained;
  * a failure emits retrain.failed with its cause and registers nothing.
  */
 export async function startTrainer(ctx: PipelineContext, options: TrainerOptions): Promise<RunningConsumer> {
@@ -33,7 +34,7 @@ export async function startTrainer(ctx: PipelineContext, options: TrainerOptions
         const outcome = await runTrainingSession(ctx, {
           trigger: String(payload['trigger'] ?? 'requested'),
           correlationId: event.correlation_id ?? undefined,
-          options: { split: 'time', ...options.training },
+          options: { ...options.training },
           ...(options.incremental && typeof payload['sinceSnapshotId'] === 'string'
             ? { sinceSnapshotId: payload['sinceSnapshotId'] }
             : {}),

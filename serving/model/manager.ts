@@ -142,7 +142,11 @@ export class ModelManager {
         return;
       }
       this.#current.delete(role);
-      this.options.metrics.modelInfo.remove({ model: modelName, role, version: served.version.version });
+      this.options.metrics.modelInfo.remove({
+        model: modelName,
+        variant: role,
+        model_version: served.version.version,
+      });
       served.retire();
       log.info({ role, version: served.version.version }, 'challenger alias removed; challenger unloaded');
       return;
@@ -163,7 +167,7 @@ export class ModelManager {
       this.#refused.set(role, version.version);
       const message = errorMessage(error);
       this.#lastLoadError = { role, version: version.version, message, at: new Date().toISOString() };
-      metrics.loadFailures.inc({ role });
+      metrics.loadFailures.inc({ variant: role });
       log.error(
         { role, version: version.version, error: message, cause: errorMessage((error as Error).cause ?? '') },
         `model v${version.version} refused; ${this.#current.has(role) ? `v${this.#current.get(role)?.version.version} keeps serving` : 'nothing to serve yet'}`,
@@ -180,10 +184,10 @@ export class ModelManager {
     this.#refused.delete(role);
     if (this.#lastLoadError?.role === role) this.#lastLoadError = null;
     if (previous !== undefined) {
-      metrics.modelInfo.remove({ model: modelName, role, version: previous.version.version });
+      metrics.modelInfo.remove({ model: modelName, variant: role, model_version: previous.version.version });
       previous.retire();
     }
-    metrics.modelInfo.set({ model: modelName, role, version: version.version }, 1);
+    metrics.modelInfo.set({ model: modelName, variant: role, model_version: version.version }, 1);
     metrics.modelLoadedAt.set({ role }, handle.loadedAt.getTime() / 1000);
     metrics.swaps.inc({ role });
     log.info(

@@ -23,6 +23,11 @@ export function checkAuthConfig(config: Pick<ServingConfig, 'auth' | 'apiKeyHash
   }
 }
 
+/** The stored form of a key: its sha256 as hex, as BANKOPS_SERVING_API_KEYS lists it. */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
 /**
  * Compares the key's sha256 with every stored digest in constant time (no early exit, equal lengths),
  * so neither timing nor the stored form gives the key away.

@@ -7,7 +7,7 @@ export function registerHttpMetrics(app: FastifyInstance, metrics: ServingMetric
     const labels = {
       route: request.routeOptions.url ?? 'unmatched',
       method: request.method,
-      status: String(reply.statusCode),
+      status_code: String(reply.statusCode),
     };
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);

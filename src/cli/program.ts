@@ -7,6 +7,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerLake } from './commands/lake.js';
 import { registerPipeline } from './commands/pipeline.js';
 import { registerTraining } from './commands/train.js';
+import { registerServe } from './commands/serve.js';
 import { registerStack } from './commands/stack.js';
 import { registerStatus } from './commands/status.js';
 import { registerTopics } from './commands/topics.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerTraining(program);
   registerPipeline(program);
   registerAlerts(program);
+  registerServe(program);
   registerConfig(program);
   registerDemo(program);
   return program;

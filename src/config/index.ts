@@ -56,7 +56,7 @@ const schema = z.object({
   BANKOPS_PROMOTION_FLOOR: z.coerce.number().default(0.7),
   BANKOPS_PROMOTION_MARGIN: z.coerce.number().min(0).default(0.005),
   /** XGBoost threads per training, and how many grid candidates the trainer runs (all 18 when unset). */
-  BANKOPS_XGBOOST_THREADS: z.coerce.number().int().min(1).max(64).default(2),
+  BANKOPS_XGBOOST_THREADS: z.coerce.number().int().min(1).max(64).default(1),
   BANKOPS_TRAIN_GRID_LIMIT: z.coerce.number().int().min(1).max(18).optional(),
   /** Campaign economics: what a call costs and what a subscription is worth (EUR). */
   BANKOPS_COST_PER_CALL: z.coerce.number().min(0).default(5),
@@ -99,6 +99,26 @@ const schema = z.object({
   BANKOPS_SERVING_PREDICTIONS_TOPIC: z.string().min(1).default('bank.predictions.v1'),
   BANKOPS_SERVING_GROUND_TRUTH_TOPIC: z.string().min(1).default('bank.ground-truth.v1'),
   BANKOPS_SERVING_EVENTS_TOPIC: z.string().min(1).default('bank.pipeline-events.v1'),
+  /** The monitoring consumer (consumers/monitor): how often it recomputes, and what it alerts on. */
+  BANKOPS_MONITOR_INTERVAL_S: z.coerce.number().min(0.1).max(3600).default(10),
+  /** Labels later than this after their prediction are rejected (expired); also the restart replay span. */
+  BANKOPS_MONITOR_HORIZON_S: z.coerce.number().int().min(1).default(86_400),
+  BANKOPS_MONITOR_LAST_N: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  BANKOPS_MONITOR_MIN_LABELS: z.coerce.number().int().min(1).default(100),
+  BANKOPS_MONITOR_ACCURACY_FLOOR: z.coerce.number().min(0).max(1).default(0.8),
+  BANKOPS_MONITOR_F1_FLOOR: z.coerce.number().min(0).max(1).default(0.3),
+  /** performance.degraded also when accuracy or F1 falls this far (absolute) below the bundle's test score. */
+  BANKOPS_MONITOR_MAX_DROP: z.coerce.number().min(0).max(1).default(0.1),
+  /** No second drift.detected / performance.degraded for the same model version within this time. */
+  BANKOPS_MONITOR_COOLDOWN_S: z.coerce.number().int().min(0).default(600),
+  /** Rows appended to bank.monitoring_metrics at most this often (one Iceberg commit each). */
+  BANKOPS_MONITOR_HISTORY_S: z.coerce.number().min(0.1).default(60),
+  /** Which sample size picks test vs distance (see src/monitoring/drift.ts); `reference`: Evidently's rule. */
+  BANKOPS_MONITOR_DRIFT_SIZE_BASIS: z.enum(['current', 'reference']).default('reference'),
+  /** Fewer recent predictions than this per (version, variant): no drift verdict (distances are noisy). */
+  BANKOPS_MONITOR_DRIFT_MIN_SAMPLES: z.coerce.number().int().min(1).default(200),
+  BANKOPS_MONITOR_GROUP: z.string().min(1).default('bankops-monitor'),
+  BANKOPS_MONITOR_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9466),
 });
 
 export type RawConfig = z.infer<typeof schema>;
@@ -140,8 +160,25 @@ export interface Config {
   dataUrl: string;
   startupTimeoutMs: number;
   serving: ServingConfig;
+  monitor: MonitorConfig;
   /** The folder of the repository (where package.json lives). */
   repoRoot: string;
+}
+
+export interface MonitorConfig {
+  intervalMs: number;
+  horizonMs: number;
+  lastN: number;
+  minLabels: number;
+  accuracyFloor: number;
+  f1Floor: number;
+  maxDrop: number;
+  cooldownMs: number;
+  historyIntervalMs: number;
+  driftSizeBasis: 'current' | 'reference';
+  driftMinSamples: number;
+  groupId: string;
+  metricsPort: number;
 }
 
 export interface ServingConfig {
@@ -263,6 +300,21 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         groundTruth: e.BANKOPS_SERVING_GROUND_TRUTH_TOPIC,
         pipelineEvents: e.BANKOPS_SERVING_EVENTS_TOPIC,
       },
+    },
+    monitor: {
+      intervalMs: Math.round(e.BANKOPS_MONITOR_INTERVAL_S * 1000),
+      horizonMs: e.BANKOPS_MONITOR_HORIZON_S * 1000,
+      lastN: e.BANKOPS_MONITOR_LAST_N,
+      minLabels: e.BANKOPS_MONITOR_MIN_LABELS,
+      accuracyFloor: e.BANKOPS_MONITOR_ACCURACY_FLOOR,
+      f1Floor: e.BANKOPS_MONITOR_F1_FLOOR,
+      maxDrop: e.BANKOPS_MONITOR_MAX_DROP,
+      cooldownMs: e.BANKOPS_MONITOR_COOLDOWN_S * 1000,
+      historyIntervalMs: Math.round(e.BANKOPS_MONITOR_HISTORY_S * 1000),
+      driftSizeBasis: e.BANKOPS_MONITOR_DRIFT_SIZE_BASIS,
+      driftMinSamples: e.BANKOPS_MONITOR_DRIFT_MIN_SAMPLES,
+      groupId: e.BANKOPS_MONITOR_GROUP,
+      metricsPort: e.BANKOPS_MONITOR_METRICS_PORT,
     },
     repoRoot,
   };

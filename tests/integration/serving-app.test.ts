@@ -82,7 +82,7 @@ describe('open routes', () => {
     const metrics = await app.inject('/metrics');
     expect(metrics.statusCode).toBe(200);
     expect(metrics.body).toContain(
-      `bankops_serving_model_info{model="${fixture.modelName}",role="champion",version="${fixture.good[0].version}"} 1`,
+      `bankops_serving_model_info{model="${fixture.modelName}",variant="champion",model_version="${fixture.good[0].version}"} 1`,
     );
     expect(metrics.body).toContain('bankops_serving_process_cpu_seconds_total');
     const openapi = (await app.inject('/openapi.json')).json();
@@ -393,7 +393,7 @@ describe('bad input is a 4xx naming the problem', () => {
       ).statusCode,
     ).toBe(400);
     const metrics = (await app.inject('/metrics')).body;
-    expect(metrics).not.toMatch(/bankops_serving_http_requests_total\{[^}]*status="5\d\d"/);
+    expect(metrics).not.toMatch(/bankops_serving_http_requests_total\{[^}]*status_code="5\d\d"/);
   });
 });
 
@@ -426,12 +426,12 @@ describe('model swaps', () => {
     expect(answer.statusCode).toBe(200);
     expect(answer.json().predictions[0].modelVersion).toBe(fixture.good[0].version);
     expect((await app.inject('/metrics')).body).toMatch(
-      /bankops_serving_model_load_failures_total\{role="champion"\} 1/,
+      /bankops_serving_model_load_failures_total\{variant="champion"\} 1/,
     );
     // Polls do not retry the refused version over and over; an explicit reload does.
     await deps.models.refresh();
     expect((await app.inject('/metrics')).body).toMatch(
-      /bankops_serving_model_load_failures_total\{role="champion"\} 1/,
+      /bankops_serving_model_load_failures_total\{variant="champion"\} 1/,
     );
     expect(await deps.models.loadVersion('champion', fixture.broken.version)).toBe(false);
   });

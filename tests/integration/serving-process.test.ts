@@ -226,7 +226,7 @@ describe('serving process', () => {
     expect(outcomes.every((o) => o.status === 200)).toBe(true);
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(metrics).toMatch(
-      /bankops_serving_http_requests_total\{[^}]*route="\/v1\/predict"[^}]*status="200"[^}]*\} 4\d/,
+      /bankops_serving_http_requests_total\{[^}]*route="\/v1\/predict"[^}]*status_code="200"[^}]*\} 4\d/,
     );
     expect(metrics).toMatch(/bankops_serving_model_info\{[^}]*\} 2/);
     server.child.kill('SIGTERM');

@@ -40,7 +40,7 @@ export async function startPipeline(
       groupId: `bankops-retrain-trigger${suffix}`,
     }),
     startTrainer(trainer, {
-      training: { ...trainingOptions(config, { split: 'time' }), ...options.training },
+      training: { ...trainingOptions(config, { split: 'stratified' }), ...options.training },
       groupId: `bankops-trainer${suffix}`,
     }),
     startPromoter(promoter, {

@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../../config/index.js';
+import { COLUMNS, type BankRecord } from '../../bank/columns.js';
+import { hashApiKey } from '../../../serving/plugins/auth.js';
+import { spawnBankops, type BankopsProcess } from './processes.js';
+
+export interface DemoServing {
+  process: BankopsProcess;
+  url: string;
+  apiKey: string;
+}
+
+/** Runs `bankops serve` in its own process with a fresh API key (only its hash is passed on). */
+export async function startDemoServing(config: Config): Promise<DemoServing> {
+  const apiKey = config.serving.auth === 'on' ? randomBytes(24).toString('hex') : '';
+  const hashes = [...config.serving.apiKeyHashes, ...(apiKey ? [hashApiKey(apiKey)] : [])];
+  const process = await spawnBankops(config, 'serve', ['serve'], /serving at/, {
+    BANKOPS_SERVING_API_KEYS: hashes.join(','),
+  });
+  return { process, url: `http://${config.serving.host}:${config.serving.port}`, apiKey };
+}
+
+const FEATURES = COLUMNS.filter((c) => c !== 'y');
+
+function headers(apiKey: string): Record<string, string> {
+  return { 'content-type': 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) };
+}
+
+/** The workshop's simulation payload: `dataframe_split` with raw column values, to MLflow's /invocations. */
+export async function workshopCall(
+  serving: DemoServing,
+  records: readonly BankRecord[],
+): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(`${serving.url}/invocations`, {
+    method: 'POST',
+    headers: headers(serving.apiKey),
+    body: JSON.stringify({
+      dataframe_split: { columns: FEATURES, data: records.map((r) => FEATURES.map((c) => r[c])) },
+    }),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+export interface TrafficSummary {
+  sent: number;
+  ok: number;
+  failed: number;
+  versions: Record<string, number>;
+}
+
+/**
+ * Keeps `concurrency` clients calling /v1/predict, each at most `perClientRate` requests a second, until
+ * stopped; counts answers by model version.
+ */
+export function traffic(
+  serving: DemoServing,
+  records: readonly BankRecord[],
+  concurrency = 2,
+  perClientRate = 10,
+) {
+  const summary: TrafficSummary = { sent: 0, ok: 0, failed: 0, versions: {} };
+  let running = true;
+  const client = async (offset: number) => {
+    for (let i = offset; running; i += concurrency) {
+      const record = records[i % records.length] as BankRecord;
+      const features = Object.fromEntries(FEATURES.map((c) => [c, record[c]]));
+      summary.sent += 1;
+      try {
+        const response = await fetch(`${serving.url}/v1/predict`, {
+          method: 'POST',
+          headers: headers(serving.apiKey),
+          body: JSON.stringify(features),
+        });
+        const body = (await response.json()) as { predictions?: Array<{ modelVersion?: string }> };
+        const version = body.predictions?.[0]?.modelVersion;
+        if (response.ok && version) {
+          summary.ok += 1;
+          summary.versions[version] = (summary.versions[version] ?? 0) + 1;
+        } else summary.failed += 1;
+      } catch {
+        summary.failed += 1;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000 / perClientRate));
+    }
+  };
+  const clients = Array.from({ length: concurrency }, (_, i) => client(i));
+  return {
+    summary,
+    async stop(): Promise<TrafficSummary> {
+      running = false;
+      await Promise.all(clients);
+      return summary;
+    },
+  };
+}
