@@ -60,6 +60,7 @@ export async function startLakeWriter(
       await registerScrapeTarget(config, name, [metrics.address], { component: 'lake-writer' });
     }
   } catch (error) {
+    await writer.close().catch(() => undefined);
     await producer.close().catch(() => undefined);
     sink.close();
     throw error;

@@ -22,4 +22,7 @@ try {
   await buildProgram().parseAsync(process.argv);
 } catch (error) {
   process.exitCode = report(error);
+  // A failed command may leave clients (Kafka, DuckDB) holding the event loop open: give them a moment
+  // to close, then exit with the error's code rather than hang.
+  setTimeout(() => process.exit(process.exitCode ?? 1), 3_000).unref();
 }

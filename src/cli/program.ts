@@ -7,6 +7,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerLake } from './commands/lake.js';
 import { registerPipeline } from './commands/pipeline.js';
 import { registerTraining } from './commands/train.js';
+import { registerReports } from './commands/reports.js';
 import { registerServe } from './commands/serve.js';
 import { registerStack } from './commands/stack.js';
 import { registerStatus } from './commands/status.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerPipeline(program);
   registerAlerts(program);
   registerServe(program);
+  registerReports(program);
   registerConfig(program);
   registerDemo(program);
   return program;

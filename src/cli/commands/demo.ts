@@ -1,4 +1,8 @@
+import path from 'node:path';
 import type { Command } from 'commander';
+import { buildEdaReport } from '../../reports/eda.js';
+import { buildStakeholderReport } from '../../reports/report.js';
+import { writeReport } from '../../reports/write.js';
 import { getConfig, type Config } from '../../config/index.js';
 import { createKafka } from '../../kafka/client.js';
 import { createRegistry } from '../../kafka/registry.js';
@@ -83,6 +87,7 @@ async function waitForDecision(
 export async function runDemo(options: DemoOptions): Promise<void> {
   const config = getConfig();
   const started = Date.now();
+  let edaFile: string | undefined;
   println('bankops demo');
   println(`BANKOPS_HOME ${config.home}`);
 
@@ -143,7 +148,14 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       }
     });
 
-    t = step(7, 'train the candidate grid on bank.customers, every run in MLflow (seed step 4)');
+    t = step(7, 'the EDA report from the Iceberg table (seed step 3)');
+    const eda = await buildEdaReport(config, { table: 'bank.customers' });
+    edaFile = await writeReport(path.join(config.home, 'reports', 'eda.html'), eda.html);
+    println(
+      `   ${eda.charts} charts on ${eda.rows} rows @ snapshot ${eda.snapshotId}: ${edaFile} (${took(t)})`,
+    );
+
+    t = step(8, 'train the candidate grid on bank.customers, every run in MLflow (seed step 4)');
     const ctx = createPipelineContext(config, 'demo');
     try {
       const trained = await runTrainingSession(ctx, {
@@ -158,12 +170,12 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         `   best: ${best.name}: test ROC-AUC ${fmt(best.metrics['test_roc_auc'])}, PR-AUC ${fmt(best.metrics['test_pr_auc'])}, F1 ${fmt(best.metrics['test_f1'])} → v${best.version} (challenger)`,
       );
 
-      step(8, 'register the best and promote it if it passes the gates (seed step 5)');
+      step(9, 'register the best and promote it if it passes the gates (seed step 5)');
       const decision = await promote(ctx, { ...config.promotion });
       println(`   ${decision.promoted ? 'promoted' : 'rejected'} v${decision.version}: ${decision.reason}`);
 
       t = step(
-        9,
+        10,
         'serve the champion over HTTP (Fastify), the workshop payload on /invocations (seed step 5)',
       );
       const serving = await startDemoServing(config);
@@ -176,7 +188,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         );
 
         t = step(
-          10,
+          11,
           'the chain under traffic: a concept-drift batch past the threshold → retrain → promote or reject → swap (seed step 6)',
         );
         const load = traffic(serving, sample);
@@ -210,8 +222,18 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     await writer.stop();
   }
 
+  step(12, 'the stakeholder report (seed step 8)');
+  const report = await buildStakeholderReport(config, {
+    monitoringTable: 'bank.monitoring_metrics',
+    modelName: 'bank-marketing',
+  });
+  const reportFile = await writeReport(path.join(config.home, 'reports', 'report.html'), report.html);
+  println(`   ${report.charts} charts, ${report.monitoringRows} monitoring rows: ${reportFile}`);
+
   println('');
   println('Where to look:');
+  if (edaFile) println(`  EDA report           ${edaFile}`);
+  println(`  Stakeholder report   ${reportFile}`);
   println(`  MLflow UI            ${config.urls.mlflow}`);
   println(
     `  API docs             http://${config.serving.host}:${config.serving.port}/docs (bin/bankops serve)`,
@@ -232,6 +254,13 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   }
 }
 
+/** Ctrl-C (or a closed output pipe) ends the demo through 'exit', which stops its component processes. */
+function exitOnSignals(): void {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.once(signal, () => process.exit(130));
+  process.stdout.on('error', () => process.exit(1));
+}
+
 export function registerDemo(program: Command): void {
   program
     .command('demo')
@@ -239,6 +268,7 @@ export function registerDemo(program: Command): void {
     .option('--keep-running', 'leave the stack running afterwards')
     .option('--batch-rows <n>', 'rows of the synthetic batch', (v) => Number(v), 2_000)
     .action(async (opts: { keepRunning?: boolean; batchRows: number }) => {
+      exitOnSignals();
       await runDemo({ keepRunning: opts.keepRunning === true, batchRows: opts.batchRows });
     });
 }

@@ -34,6 +34,9 @@ export async function spawnBankops(
   });
   child.stderr?.pipe(log, { end: false });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // If the demo itself dies, its components must not outlive it.
+  const orphanGuard = () => child.kill('SIGTERM');
+  process.once('exit', orphanGuard);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
       () =>
@@ -53,6 +56,7 @@ export async function spawnBankops(
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
+      process.removeListener('exit', orphanGuard);
       reject(
         new BankopsError('SERVICE_START_FAILED', `bankops ${args.join(' ')} exited (${code})`, {
           hint: `See ${logFile}`,
@@ -64,6 +68,7 @@ export async function spawnBankops(
     child,
     logFile,
     async stop(graceMs = 30_000) {
+      process.removeListener('exit', orphanGuard);
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);

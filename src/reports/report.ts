@@ -1,0 +1,400 @@
+import type { Config } from '../config/index.js';
+import { withLake } from '../lake/duckdb.js';
+import { logger } from '../logging/index.js';
+import type { HistoryEntry } from '../pipeline/history.js';
+import { chartScripts } from './assets.js';
+import { barSpec, gridSpec, rankingSpec, timelineSpec, timeSeriesSpec, type TimePoint } from './charts.js';
+import { renderPage, type Block, type Cell, type Page, type Section } from './html.js';
+import {
+  featureDrift,
+  latestValues,
+  metricSeries,
+  monitoringOverview,
+  MONITORING_TABLE,
+  PERFORMANCE_METRICS,
+  type FeaturePoint,
+  type LatestRow,
+  type MonitoringOverview,
+  type SeriesPoint,
+} from './monitoring-queries.js';
+import { modelVersions, pipelineEvents, type Sourced, type VersionInfo } from './sources.js';
+
+export interface ReportOptions {
+  monitoringTable?: string;
+  modelName?: string;
+  eventsTopic?: string;
+  eventsTimeoutMs?: number;
+  now?: Date;
+}
+
+export interface ReportResult {
+  html: string;
+  charts: number;
+  monitoringRows: number;
+}
+
+interface Monitoring {
+  overview: MonitoringOverview;
+  performance: SeriesPoint[];
+  volume: SeriesPoint[];
+  driftSeries: SeriesPoint[];
+  features: FeaturePoint[];
+  latest: LatestRow[];
+}
+
+const iso = (d: Date) => d.toISOString();
+const shortTime = (d: Date) => d.toISOString().slice(5, 16).replace('T', ' ');
+const series = (p: SeriesPoint) => `v${p.modelVersion} ${p.variant}`;
+const str = (v: unknown): string =>
+  v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+
+async function readMonitoring(config: Config, table: string): Promise<Sourced<Monitoring | undefined>> {
+  try {
+    const value = await withLake(config, async (lake) => {
+      const overview = await monitoringOverview(lake, table);
+      if (!overview) return undefined;
+      return {
+        overview,
+        performance: await metricSeries(lake, table, overview, PERFORMANCE_METRICS),
+        volume: await metricSeries(
+          lake,
+          table,
+          overview,
+          ['predictions', 'labels', 'label_coverage', 'positive_rate', 'profit_eur'],
+          {
+            includeInsufficient: true,
+          },
+        ),
+        driftSeries: await metricSeries(
+          lake,
+          table,
+          overview,
+          ['drifted_features', 'prediction_drift_score'],
+          {
+            includeInsufficient: true,
+          },
+        ),
+        features: await featureDrift(lake, table, overview),
+        latest: await latestValues(lake, table, ['predictions', 'labels', 'roc_auc', 'f1', 'profit_eur']),
+      };
+    });
+    return { ok: true, value };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function points(rows: SeriesPoint[], metric: string): TimePoint[] {
+  return rows
+    .filter((r) => r.metric === metric)
+    .map((r) => ({ time: iso(r.time), value: r.value, series: series(r) }));
+}
+
+function unavailable(what: string, error: string): Block {
+  return { kind: 'note', text: `${what} could not be read: ${error}` };
+}
+
+function decisions(events: HistoryEntry[]): HistoryEntry[] {
+  return events.filter((e) => e.type === 'model.promoted' || e.type === 'model.rejected');
+}
+
+function versionsSection(versions: Sourced<VersionInfo[]>, events: HistoryEntry[], model: string): Section {
+  const blocks: Block[] = [];
+  if (!versions.ok) blocks.push(unavailable('The MLflow registry', versions.error));
+  else if (versions.value.length === 0)
+    blocks.push({ kind: 'text', text: `No version of ${model} is registered yet.` });
+  else {
+    blocks.push({
+      kind: 'table',
+      caption: `Versions of ${model} (registry aliases and the promotion gate's recorded reason)`,
+      columns: ['version', 'registered', 'aliases', 'status', 'decision', 'reason'],
+      rows: versions.value.map((v): Cell[] => {
+        const promoted = v.tags['bankops.promotion'];
+        const rejected = v.tags['bankops.rejection'];
+        return [
+          `v${v.version}`,
+          v.created ? iso(v.created) : null,
+          v.aliases.join(', ') || null,
+          v.status,
+          promoted !== undefined ? 'promoted' : rejected !== undefined ? 'rejected' : 'not decided',
+          promoted ?? rejected ?? null,
+        ];
+      }),
+    });
+  }
+  const scored = decisions(events).flatMap((e) => {
+    const metric = str(e.payload['metric']);
+    const value = (e.payload['candidateMetrics'] as Record<string, unknown> | null | undefined)?.[metric];
+    return typeof value === 'number'
+      ? [
+          {
+            feature: `v${str(e.payload['version'])}`,
+            score: value,
+            group: e.type === 'model.promoted' ? 'promoted' : 'rejected',
+            metric,
+          },
+        ]
+      : [];
+  });
+  if (scored.length > 0) {
+    blocks.push({
+      kind: 'chart',
+      title: 'Candidate score on its holdout at the promotion decision',
+      spec: rankingSpec([...new Set(scored.map((s) => s.metric))].join(' / '), scored),
+      caption: 'Each candidate is scored with the champion on the same holdout; the gate compares the two.',
+    });
+  }
+  return { id: 'models', title: 'Model versions', blocks };
+}
+
+function decisionsSection(events: Sourced<HistoryEntry[]>): Section {
+  if (!events.ok)
+    return {
+      id: 'decisions',
+      title: 'Promotions and rejections',
+      blocks: [unavailable('The pipeline history (Kafka)', events.error)],
+    };
+  const list = decisions(events.value);
+  const timeline = events.value.filter((e) => /^(model|retrain|alert)\./.test(e.type));
+  const blocks: Block[] = [];
+  if (list.length === 0) blocks.push({ kind: 'text', text: 'No promotion decision has been recorded yet.' });
+  else {
+    blocks.push({
+      kind: 'table',
+      columns: ['time', 'decision', 'version', 'champion then', 'reason', 'holdout'],
+      rows: list.map((e) => [
+        e.time,
+        e.type === 'model.promoted' ? 'promoted' : 'rejected',
+        `v${str(e.payload['version'])}`,
+        e.payload['champion'] ? `v${str(e.payload['champion'])}` : null,
+        str(e.payload['reason']),
+        str((e.payload['holdout'] as Record<string, unknown> | undefined)?.['description']),
+      ]),
+    });
+  }
+  if (timeline.length > 0) {
+    blocks.push({
+      kind: 'chart',
+      title: 'Pipeline timeline',
+      spec: timelineSpec(
+        timeline.map((e) => ({
+          time: e.time,
+          lane: e.type,
+          label:
+            `${str(e.payload['version'] ?? e.payload['alertname'] ?? e.payload['trigger'])} ${str(e.payload['reason'] ?? e.payload['severity'] ?? '')}`.trim(),
+        })),
+      ),
+    });
+  }
+  return { id: 'decisions', title: 'Promotions and rejections', blocks };
+}
+
+function alertsSection(events: Sourced<HistoryEntry[]>): Section {
+  if (!events.ok)
+    return {
+      id: 'alerts',
+      title: 'Alerts',
+      blocks: [unavailable('The pipeline history (Kafka)', events.error)],
+    };
+  const alerts = events.value.filter((e) => e.type === 'alert.fired' || e.type === 'alert.resolved');
+  if (alerts.length === 0)
+    return { id: 'alerts', title: 'Alerts', blocks: [{ kind: 'text', text: 'No alert has fired.' }] };
+  const fired = alerts.filter((e) => e.type === 'alert.fired');
+  const counts = new Map<string, number>();
+  for (const e of fired)
+    counts.set(str(e.payload['alertname']), (counts.get(str(e.payload['alertname'])) ?? 0) + 1);
+  const blocks: Block[] = [
+    {
+      kind: 'table',
+      columns: ['time', 'event', 'alert', 'severity', 'summary', 'started'],
+      rows: alerts.map((e) => [
+        e.time,
+        e.type === 'alert.fired' ? 'fired' : 'resolved',
+        str(e.payload['alertname']),
+        str(e.payload['severity']) || null,
+        str((e.payload['annotations'] as Record<string, unknown> | undefined)?.['summary']) || null,
+        str(e.payload['startsAt']) || null,
+      ]),
+    },
+  ];
+  if (counts.size > 0) {
+    blocks.push({
+      kind: 'chart',
+      title: 'Alerts fired, by name',
+      spec: barSpec(
+        'alert',
+        [...counts].sort((a, b) => b[1] - a[1]).map(([category, count]) => ({ category, count })),
+      ),
+    });
+  }
+  return { id: 'alerts', title: 'Alerts', blocks };
+}
+
+function monitoringSections(monitoring: Sourced<Monitoring | undefined>, table: string): Section[] {
+  if (!monitoring.ok)
+    return [
+      {
+        id: 'performance',
+        title: 'Performance over time',
+        blocks: [unavailable(`The lake table ${table}`, monitoring.error)],
+      },
+    ];
+  const m = monitoring.value;
+  if (!m) {
+    return [
+      {
+        id: 'no-monitoring',
+        title: 'Monitoring',
+        blocks: [
+          {
+            kind: 'note',
+            text: `No monitoring data yet: the lake has no rows in ${table}. Performance, drift and realized profit appear once the monitor has written its first snapshot (the monitor consumer lands its history there).`,
+          },
+        ],
+      },
+    ];
+  }
+  const o = m.overview;
+  const perf: Block[] = [
+    {
+      kind: 'text',
+      text: `${o.rows.toLocaleString('en-US')} monitoring rows from ${o.first ? iso(o.first) : '—'} to ${o.last ? iso(o.last) : '—'}; model versions ${o.versions.map((v) => `v${v}`).join(', ')}. Charts use the ${o.window ?? '—'} window, averaged per ${o.bucketSeconds} s bucket (a window is reported again by every snapshot while late labels arrive).`,
+    },
+  ];
+  for (const metric of PERFORMANCE_METRICS) {
+    const pts = points(m.performance, metric);
+    if (pts.length > 0) perf.push({ kind: 'chart', title: metric, spec: timeSeriesSpec(metric, pts) });
+  }
+  for (const metric of ['predictions', 'label_coverage']) {
+    const pts = points(m.volume, metric);
+    if (pts.length > 0)
+      perf.push({
+        kind: 'chart',
+        title: metric,
+        spec: timeSeriesSpec(metric, pts, { percent: metric === 'label_coverage' }),
+      });
+  }
+  if (perf.length === 1)
+    perf.push({ kind: 'text', text: 'No window has had enough labels for quality metrics yet.' });
+
+  const drift: Block[] = [];
+  if (m.features.length > 0) {
+    drift.push({
+      kind: 'chart',
+      title: 'Feature drift score (highest over windows and versions)',
+      spec: gridSpec(
+        'time bucket (UTC)',
+        'feature',
+        'drift score',
+        m.features.map((f) => ({ x: shortTime(f.time), y: f.feature, value: f.value })),
+      ),
+    });
+  }
+  for (const metric of ['drifted_features', 'prediction_drift_score']) {
+    const pts = points(m.driftSeries, metric);
+    if (pts.length > 0) drift.push({ kind: 'chart', title: metric, spec: timeSeriesSpec(metric, pts) });
+  }
+  if (drift.length === 0)
+    drift.push({
+      kind: 'text',
+      text: 'No drift result has been recorded yet (drift needs a reference and enough predictions).',
+    });
+
+  const profitPoints = points(m.volume, 'profit_eur');
+  const profit: Block[] = [
+    {
+      kind: 'text',
+      text: 'Realized profit among labelled predictions: value of each subscription the model sent a call for, minus the cost of every call it recommended (the campaign economics of the training metrics).',
+    },
+  ];
+  if (profitPoints.length > 0)
+    profit.push({
+      kind: 'chart',
+      title: `profit per ${o.window ?? ''} window (EUR)`,
+      spec: timeSeriesSpec('EUR', profitPoints),
+    });
+  profit.push({
+    kind: 'table',
+    caption: 'Latest values per model version, variant and window',
+    columns: [
+      'model version',
+      'variant',
+      'window',
+      'as of',
+      'predictions',
+      'labels',
+      'roc_auc',
+      'f1',
+      'profit (EUR)',
+    ],
+    rows: m.latest.map((r) => [
+      `v${r.modelVersion}`,
+      r.variant,
+      r.window,
+      iso(r.time),
+      r.metrics['predictions'] ?? null,
+      r.metrics['labels'] ?? null,
+      r.metrics['roc_auc'] ?? null,
+      r.metrics['f1'] ?? null,
+      r.metrics['profit_eur'] ?? null,
+    ]),
+  });
+  return [
+    { id: 'performance', title: 'Performance over time', blocks: perf },
+    { id: 'drift', title: 'Drift', blocks: drift },
+    { id: 'profit', title: 'Realized campaign profit', blocks: profit },
+  ];
+}
+
+/** The stakeholder report: registry, pipeline decisions and alerts, and the monitoring history. */
+export async function buildStakeholderReport(
+  config: Config,
+  options: ReportOptions = {},
+): Promise<ReportResult> {
+  const log = logger('reports');
+  const table = options.monitoringTable ?? MONITORING_TABLE;
+  const model = options.modelName ?? 'bank-marketing';
+  const [versions, events, monitoring] = await Promise.all([
+    modelVersions(config, log, model),
+    pipelineEvents(config, log, options.eventsTopic, options.eventsTimeoutMs),
+    readMonitoring(config, table),
+  ]);
+  const history = events.ok
+    ? events.value.filter(
+        (e) => !e.payload['model'] || e.payload['model'] === model || e.type.startsWith('alert.'),
+      )
+    : [];
+  const champion = versions.ok ? versions.value.find((v) => v.aliases.includes('champion')) : undefined;
+  const decided = decisions(history);
+  const summary: string[] = [
+    champion ? `Champion: ${model} v${champion.version}.` : `No champion of ${model} yet.`,
+    `${decided.filter((e) => e.type === 'model.promoted').length} promotions and ${decided.filter((e) => e.type === 'model.rejected').length} rejections recorded.`,
+    `${history.filter((e) => e.type === 'alert.fired').length} alerts fired.`,
+    monitoring.ok && monitoring.value
+      ? `Monitoring history: ${monitoring.value.overview.rows.toLocaleString('en-US')} rows.`
+      : 'No monitoring data yet.',
+  ];
+  const sections: Section[] = [
+    { id: 'summary', title: 'Summary', blocks: [{ kind: 'list', items: summary }] },
+    versionsSection(versions, history, model),
+    decisionsSection(events.ok ? { ok: true, value: history } : events),
+    ...monitoringSections(monitoring, table),
+    alertsSection(events.ok ? { ok: true, value: history } : events),
+  ];
+  const page: Page = {
+    title: 'Bank marketing: model and campaign report',
+    facts: [
+      ['model', model],
+      ['champion', champion ? `v${champion.version}` : '—'],
+      ['monitoring table', table],
+      ['generated', (options.now ?? new Date()).toISOString()],
+    ],
+    sections,
+  };
+  const html = renderPage(page, await chartScripts());
+  return {
+    html,
+    charts: sections.flatMap((s) => s.blocks).filter((b) => b.kind === 'chart').length,
+    monitoringRows: monitoring.ok && monitoring.value ? monitoring.value.overview.rows : 0,
+  };
+}

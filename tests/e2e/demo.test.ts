@@ -1,0 +1,57 @@
+/**
+ * `bankops demo` end to end on the real stack, with reduced sizes (a smaller retraining threshold and
+ * grid): the same code path `make demo` runs.
+ */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { getConfig } from '../../src/config/index.js';
+
+const run = promisify(execFile);
+const config = getConfig();
+
+describe('bankops demo', () => {
+  it('walks the whole lifecycle and keeps the API answering through the swap', async () => {
+    const { stdout } = await run(
+      path.join(config.repoRoot, 'bin', 'bankops'),
+      ['demo', '--keep-running', '--batch-rows', '500'],
+      {
+        cwd: config.repoRoot,
+        env: {
+          ...process.env,
+          BANKOPS_RETRAIN_THRESHOLD_ROWS: '3000',
+          BANKOPS_TRAIN_GRID_LIMIT: '6',
+          BANKOPS_LOG_LEVEL: 'warn',
+        },
+        maxBuffer: 32 * 1024 * 1024,
+        timeout: 900_000,
+      },
+    );
+    for (const step of [
+      '1. the local stack',
+      '2. topics',
+      '3. the lake writer',
+      '4. the UCI',
+      '5. a synthetic batch',
+      '6. Iceberg snapshots',
+      '7. the EDA report',
+      '8. train',
+      '9. register',
+      '10. serve',
+      '11. the chain',
+      '12. the stakeholder report',
+    ]) {
+      expect(stdout).toContain(step);
+    }
+    expect(stdout).toMatch(
+      /landed in Iceberg bank\.customers: 45211 rows|already in the lake \(45211 rows\)/,
+    );
+    expect(stdout).toMatch(/POST \/invocations .* → 200 \{"predictions":\[/);
+    expect(stdout).toMatch(/retrain\.requested/);
+    expect(stdout).toMatch(/model\.trained/);
+    expect(stdout).toMatch(/model\.(promoted|rejected)\s+version=/);
+    expect(stdout).toMatch(/traffic during the chain: \d+ requests, \d+ answered, 0 failed/);
+    expect(stdout).toMatch(/demo finished in/);
+  }, 900_000);
+});
