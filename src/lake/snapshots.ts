@@ -56,9 +56,11 @@ export async function batchIdsBySnapshot(
   lake: Lake,
   table: string,
   list: Snapshot[],
+  /** The snapshot before the first of `list` (null: the table's beginning). */
+  before: string | null = null,
 ): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
-  let previous: string | null = null;
+  let previous: string | null = before;
   for (const snapshot of list) {
     const rows = await lake.all<{ batch_id: string | null }>(
       `SELECT DISTINCT batch_id FROM (${rowsAddedSql(table, previous, snapshot.snapshotId)}) ORDER BY 1`,

@@ -140,7 +140,10 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     step(6, 'Iceberg snapshots of bank.customers (one per commit)');
     await withLake(config, async (lake) => {
       const list = await snapshots(lake, config, 'bank.customers');
-      const batches = await batchIdsBySnapshot(lake, 'bank.customers', list.slice(-5));
+      const shown = list.slice(-5);
+      const before =
+        list.length > shown.length ? (list[list.length - shown.length - 1]?.snapshotId ?? null) : null;
+      const batches = await batchIdsBySnapshot(lake, 'bank.customers', shown, before);
       for (const s of list.slice(-5)) {
         println(
           `   #${s.sequenceNumber} ${s.snapshotId} +${s.summary['added-records'] ?? '?'} rows, total ${s.summary['total-records'] ?? '?'}: ${(batches.get(s.snapshotId) ?? []).join(', ')}`,
