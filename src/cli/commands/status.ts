@@ -41,6 +41,14 @@ export interface StatusReport {
     error?: string;
   };
   pipeline: { lastSteps: HistoryEntry[]; error?: string };
+  serving: {
+    url: string;
+    up: boolean;
+    modelVersion: string | null;
+    variants: Record<string, string | null>;
+    mode: string;
+    error?: string;
+  };
   home: string;
   checkedAt: string;
 }
@@ -126,6 +134,32 @@ async function pipelineStatus(config: Config): Promise<StatusReport['pipeline']>
   }
 }
 
+async function servingStatus(config: Config): Promise<StatusReport['serving']> {
+  const url = `http://${config.serving.host}:${config.serving.port}`;
+  const base = { url, mode: config.serving.mode };
+  try {
+    const response = await fetch(`${url}/v1/model`, { signal: AbortSignal.timeout(3_000) });
+    const body = (await response.json()) as {
+      champion?: { version?: string } | null;
+      challenger?: { version?: string } | null;
+    };
+    return {
+      ...base,
+      up: response.ok,
+      modelVersion: body.champion?.version ?? null,
+      variants: { champion: body.champion?.version ?? null, challenger: body.challenger?.version ?? null },
+    };
+  } catch (error) {
+    return {
+      ...base,
+      up: false,
+      modelVersion: null,
+      variants: {},
+      error: `not answering: ${errorMessage(error)}`,
+    };
+  }
+}
+
 /** One report of every part; each capability adds its section. Parts that are down are reported, not fatal. */
 export async function collectStatus(): Promise<StatusReport> {
   const config = getConfig();
@@ -159,12 +193,14 @@ export async function collectStatus(): Promise<StatusReport> {
     stack['kafka']?.up && stack['schemaRegistry']?.up
       ? await pipelineStatus(config)
       : { lastSteps: [], error: 'Kafka or the schema registry is down' };
+  const serving = await servingStatus(config);
   return {
     stack,
     lake,
     consumers: { lakeWriter },
     registry,
     pipeline,
+    serving,
     home: config.home,
     checkedAt: new Date().toISOString(),
   };
@@ -207,6 +243,10 @@ export function registerStatus(program: Command): void {
           );
         }
       }
+      const sv = report.serving;
+      println(
+        `serving: ${sv.up ? 'up  ' : 'DOWN'} ${sv.url}  champion v${sv.modelVersion ?? '-'}  mode ${sv.mode}`,
+      );
       println('pipeline (last steps):');
       for (const e of report.pipeline.lastSteps) println(`  ${e.time}  ${e.type.padEnd(18)} ${summarize(e)}`);
     });
