@@ -11,7 +11,7 @@ help:
 	@echo "make test        install everything, run unit and integration tests against the real stack"
 	@echo "make lint        eslint, prettier --check and the TypeScript compiler"
 	@echo "make stack-up / stack-down / stack-status"
-	@echo "make bench       benchmarks (benchmarks/)"
+	@echo "make bench       benchmarks (benchmarks/; needs the stack with a champion: make demo KEEP=1)"
 
 system-packages:
 	@bash scripts/install-system-packages.sh
@@ -56,8 +56,12 @@ stack-down: node-modules
 stack-status: node-modules
 	$(BANKOPS) stack status
 
+# Benchmarks need the stack with a champion (make demo KEEP=1); each prints its figures.
 bench: install
-	npx vitest bench --run
+	npx tsx benchmarks/training-grid.ts
+	npx tsx benchmarks/lake-writer.ts
+	npx tsx benchmarks/monitoring-throughput.ts
+	bash benchmarks/serving-vs-mlflow.sh
 
 clean:
 	-$(BANKOPS) stack down
