@@ -3,7 +3,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { errorMessage, isRetriable } from '../../src/errors/index.js';
 import { withRetry } from '../../src/errors/retry.js';
 import { pipelineEvent, publishEvent } from '../../src/kafka/events.js';
-import type { DeadLetter } from '../../src/kafka/generated/types.js';
+import { sendDeadLetter } from '../../src/kafka/dead-letter.js';
 import type { AvroProducer } from '../../src/kafka/producer.js';
 import type { SchemaRegistry } from '../../src/kafka/registry.js';
 import type { Logger } from '../../src/logging/index.js';
@@ -239,20 +239,7 @@ export class LakeWriter {
 
   private async deadLetter(rejected: RejectedMessage[]): Promise<void> {
     for (const { message, code, reason } of rejected) {
-      const dlq = `${message.topic}.dlq`;
-      const record: DeadLetter = {
-        reason,
-        error_code: code,
-        source_topic: message.topic,
-        source_partition: message.partition,
-        source_offset: message.offset,
-        source_timestamp: message.timestamp,
-        key: message.key,
-        value: message.value,
-        failed_at: Date.now(),
-        component: 'lake-writer',
-      };
-      await this.producer.send(dlq, [{ key: message.key?.toString('utf8') ?? null, value: record }]);
+      await sendDeadLetter(this.producer, message, code, reason, 'lake-writer');
       this.metrics.dead.inc({ topic: message.topic, code });
       this.log.warn(
         { topic: message.topic, partition: message.partition, offset: message.offset, code, reason },

@@ -7,7 +7,9 @@ import { registerDemo } from './commands/demo.js';
 import { registerLake } from './commands/lake.js';
 import { registerPipeline } from './commands/pipeline.js';
 import { registerTraining } from './commands/train.js';
+import { registerMonitor } from './commands/monitor.js';
 import { registerReports } from './commands/reports.js';
+import { registerSimulate } from './commands/simulate.js';
 import { registerServe } from './commands/serve.js';
 import { registerStack } from './commands/stack.js';
 import { registerStatus } from './commands/status.js';
@@ -31,6 +33,8 @@ export function buildProgram(): Command {
   registerAlerts(program);
   registerServe(program);
   registerReports(program);
+  registerSimulate(program);
+  registerMonitor(program);
   registerConfig(program);
   registerDemo(program);
   return program;

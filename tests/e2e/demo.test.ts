@@ -39,8 +39,9 @@ describe('bankops demo', () => {
       '8. train',
       '9. register',
       '10. serve',
-      '11. the chain',
-      '12. the stakeholder report',
+      '11. simulate clients',
+      '12. the chain',
+      '13. the stakeholder report',
     ]) {
       expect(stdout).toContain(step);
     }
@@ -48,6 +49,8 @@ describe('bankops demo', () => {
       /landed in Iceberg bank\.customers: 45211 rows|already in the lake \(45211 rows\)/,
     );
     expect(stdout).toMatch(/POST \/invocations .* → 200 \{"predictions":\[/);
+    expect(stdout).toMatch(/sent 600, answered 600, errors 0, labels 600/);
+    expect(stdout).toMatch(/Prometheus accuracy \(last labelled\)\s+0\.\d{3}/);
     expect(stdout).toMatch(/retrain\.requested/);
     expect(stdout).toMatch(/model\.trained/);
     expect(stdout).toMatch(/model\.(promoted|rejected)\s+version=/);

@@ -18,6 +18,8 @@ import { promote } from '../../pipeline/promote.js';
 import { runTrainingSession } from '../../pipeline/train-session.js';
 import { println } from '../output.js';
 import { spawnBankops } from '../demo/processes.js';
+import { simulationRecords } from '../../../producers/simulator/records.js';
+import { simulate } from '../../../producers/simulator/run.js';
 import { startDemoServing, traffic, workshopCall } from '../demo/serving.js';
 import { readCustomers } from '../../lake/readers.js';
 import { trainingOptions } from './train.js';
@@ -56,6 +58,18 @@ function step(n: number, title: string): number {
 
 const took = (start: number) => `${((Date.now() - start) / 1000).toFixed(1)} s`;
 const fmt = (x: number | undefined) => (x === undefined ? 'n/a' : x.toFixed(3));
+
+/** One value of an instant query, or why there is none. */
+async function promValue(config: Config, query: string): Promise<string> {
+  try {
+    const response = await fetch(`${config.urls.prometheus}/api/v1/query?query=${encodeURIComponent(query)}`);
+    const body = (await response.json()) as { data?: { result?: Array<{ value?: [number, string] }> } };
+    const value = body.data?.result?.[0]?.value?.[1];
+    return value === undefined ? 'no data yet' : Number(value).toFixed(3);
+  } catch (error) {
+    return `unavailable (${String(error)})`;
+  }
+}
 
 /** Waits for the chain's decision after the events that existed before; returns the new events. */
 async function waitForDecision(
@@ -192,6 +206,43 @@ export async function runDemo(options: DemoOptions): Promise<void> {
 
         t = step(
           11,
+          'simulate clients with delayed ground truth (seed step 7); the monitor feeds Prometheus (seed step 8)',
+        );
+        const monitor = await spawnBankops(
+          config,
+          'monitor',
+          ['monitor', '--interval', '2'],
+          /monitoring \(replayed/,
+        );
+        try {
+          const records = await simulationRecords(config, { count: 600, seed: 11 });
+          const simulated = await simulate({
+            url: serving.url,
+            ...(serving.apiKey ? { apiKey: serving.apiKey } : {}),
+            records,
+            rate: 60,
+            labelDelayMs: 3_000,
+            labelCoverage: 1,
+            seed: 11,
+          });
+          println(
+            `   sent ${simulated.sent}, answered ${simulated.answered}, errors ${simulated.errors}, labels ${simulated.labelsSent}; latency p50 ${simulated.latencyMs.p50.toFixed(1)} ms, p99 ${simulated.latencyMs.p99.toFixed(1)} ms`,
+          );
+          await sleep(12_000); // two monitor intervals and a Prometheus scrape
+          for (const [label, query] of [
+            ['accuracy (last labelled)', 'max(bankops_model_accuracy{window=~"last_.*"})'],
+            ['F1 (last labelled)', 'max(bankops_model_f1{window=~"last_.*"})'],
+            ['estimated accuracy (CBPE)', 'max(bankops_model_estimated_accuracy)'],
+            ['drifted features', 'max(bankops_model_drifted_features)'],
+          ] as const) {
+            println(`   Prometheus ${label.padEnd(26)} ${await promValue(config, query)}`);
+          }
+        } finally {
+          await monitor.stop();
+        }
+
+        t = step(
+          12,
           'the chain under traffic: a concept-drift batch past the threshold → retrain → promote or reject → swap (seed step 6)',
         );
         const load = traffic(serving, sample);
@@ -225,7 +276,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     await writer.stop();
   }
 
-  step(12, 'the stakeholder report (seed step 8)');
+  step(13, 'the stakeholder report (seed step 8)');
   const report = await buildStakeholderReport(config, {
     monitoringTable: 'bank.monitoring_metrics',
     modelName: 'bank-marketing',

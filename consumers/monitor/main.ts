@@ -1,0 +1,243 @@
+import type { Registry } from 'prom-client';
+import { Counter } from 'prom-client';
+import type { Config } from '../../src/config/index.js';
+import { errorMessage } from '../../src/errors/index.js';
+import { sendDeadLetter, type SourceMessage } from '../../src/kafka/dead-letter.js';
+import { TOPIC } from '../../topics/specs.js';
+import { logger } from '../../src/logging/index.js';
+import { createMetricsRegistry, startMetricsServer, type MetricsServer } from '../../src/metrics/server.js';
+import { Monitor, toHistoryRows, updateGauges, type MonitoringSnapshot } from '../../src/monitoring/index.js';
+import type { LabelRejection } from '../../src/monitoring/join.js';
+import { createPipelineContext, type PipelineContext } from '../../src/pipeline/context.js';
+import { registerScrapeTarget, unregisterScrapeTarget } from '../../src/stack/scrape-targets.js';
+import { DEFAULT_GROUP as LAKE_WRITER_GROUP } from '../lake-writer/main.js';
+import { PROMOTER_GROUP } from '../promoter/main.js';
+import { TRIGGER_GROUP } from '../retrain-trigger/main.js';
+import { TRAINER_GROUP } from '../trainer/main.js';
+import { monitorEvents, type Cooldowns, type MonitorEvent } from './alerts.js';
+import { HistorySink } from './history-sink.js';
+import { LagExporter, type LagGroup } from './lag.js';
+import { countPipelineEvents } from './pipeline-events.js';
+import type { RunningConsumer } from '../../src/kafka/consumer.js';
+import { ReferenceLoader } from './references.js';
+import { startSource, type MonitorRecord, type RunningSource } from './source.js';
+
+export interface StartMonitorOptions {
+  topics?: { predictions?: string; groundTruth?: string; pipelineEvents?: string };
+  /** Base of the per-start consumer group (default config.monitor.groupId). */
+  groupId?: string;
+  /** /metrics port (0: any free port; default config.monitor.metricsPort); null: no server. */
+  metricsPort?: number | null;
+  /** Prometheus scrape target name (default `monitor`); null: do not register. */
+  scrapeTarget?: string | null;
+  /** Iceberg table for the history (default bank.monitoring_metrics); null: no history. */
+  historyTable?: string | null;
+  intervalMs?: number;
+  historyIntervalMs?: number;
+  /** How long a label may wait for its prediction before it is rejected as unknown (core default 10 min). */
+  orphanGraceMs?: number;
+  /** Consumer groups whose lag is exported (default: lake writer, monitor, trainer, promoter, trigger). */
+  lagGroups?: LagGroup[];
+}
+
+export interface RunningMonitor {
+  monitor: Monitor;
+  registry: Registry;
+  metrics: MetricsServer | undefined;
+  groupId: string;
+  /** Resolves (with the number of replayed records) once the restart replay was fed. */
+  replayed: Promise<number>;
+  /** Events emitted so far (newest last). */
+  emitted: MonitorEvent[];
+  /** Recomputes now: snapshot, gauges, events (and history when due); what the timer does. */
+  tick(options?: { history?: boolean }): Promise<MonitoringSnapshot>;
+  /** Waits for the reference loads started so far. */
+  referencesLoaded(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const REJECT_CODE: Record<LabelRejection['reason'], string> = {
+  expired: 'LABEL_EXPIRED',
+  unknown_prediction: 'LABEL_UNKNOWN_PREDICTION',
+  duplicate: 'LABEL_DUPLICATE',
+  invalid: 'LABEL_INVALID',
+};
+
+/** Runs the monitoring consumer (`bankops monitor`) until `close()`. */
+export async function startMonitor(
+  config: Config,
+  options: StartMonitorOptions = {},
+): Promise<RunningMonitor> {
+  const settings = config.monitor;
+  const log = logger('monitor');
+  const topics = {
+    predictions: options.topics?.predictions ?? TOPIC.predictions,
+    groundTruth: options.topics?.groundTruth ?? TOPIC.groundTruth,
+    pipelineEvents: options.topics?.pipelineEvents ?? TOPIC.pipelineEvents,
+  };
+  const baseGroup = options.groupId ?? settings.groupId;
+  const ctx: PipelineContext = createPipelineContext(config, 'monitor', {
+    eventsTopic: topics.pipelineEvents,
+  });
+  const registry = createMetricsRegistry('monitor');
+  const deadLetters = new Counter({
+    name: 'bankops_monitor_dead_letters_total',
+    help: 'Messages the monitor sent to a dead-letter topic',
+    labelNames: ['topic', 'code'],
+    registers: [registry],
+  });
+  const monitor = new Monitor({
+    join: {
+      horizonMs: settings.horizonMs,
+      ...(options.orphanGraceMs !== undefined ? { orphanGraceMs: options.orphanGraceMs } : {}),
+    },
+    windows: { lastN: settings.lastN, minLabels: settings.minLabels },
+    drift: { sizeBasis: settings.driftSizeBasis, minSamples: settings.driftMinSamples },
+  });
+  const references = new ReferenceLoader(ctx.mlflow, (r) => monitor.setReference(r), log);
+  /** Label messages waiting in the join (their rejection may come later, as unknown_prediction). */
+  const waiting = new Map<string, SourceMessage>();
+  const deadLetter = async (message: SourceMessage, code: string, reason: string) => {
+    await sendDeadLetter(ctx.producer, message, code, reason, 'monitor');
+    deadLetters.inc({ topic: message.topic, code });
+  };
+
+  const onRecords = async (records: MonitorRecord[], replayed: boolean) => {
+    for (const record of records) {
+      const outcome =
+        record.kind === 'prediction'
+          ? (references.ensure(record.value.model_name, record.value.model_version),
+            monitor.ingestPrediction(record.value))
+          : monitor.ingestGroundTruth(record.value);
+      for (const joined of outcome.joined) waiting.delete(joined.predictionId);
+      const ownId = record.kind === 'label' ? record.value.prediction_id : undefined;
+      // A label's own rejection (duplicate, expired, invalid) carries its message; unknown_prediction
+      // comes later, for a label that waited in the join.
+      const isOwn = (r: LabelRejection) =>
+        r.label.predictionId === ownId && r.reason !== 'unknown_prediction';
+      if (ownId !== undefined && outcome.joined.length === 0 && !outcome.rejected.some(isOwn)) {
+        if (!waiting.has(ownId)) waiting.set(ownId, record.message);
+      }
+      for (const rejection of outcome.rejected) {
+        const id = rejection.label.predictionId;
+        const message = isOwn(rejection) ? record.message : waiting.get(id);
+        if (rejection.reason === 'unknown_prediction') waiting.delete(id);
+        // Replayed rejections were dead-lettered by the run that saw them first.
+        if (replayed || message === undefined) continue;
+        await deadLetter(message, REJECT_CODE[rejection.reason], rejection.detail);
+      }
+    }
+  };
+
+  let source: RunningSource | undefined;
+  let events: RunningConsumer | undefined;
+  let metrics: MetricsServer | undefined;
+  const scrapeName = options.scrapeTarget === undefined ? 'monitor' : options.scrapeTarget;
+  const lagGroups = (): LagGroup[] =>
+    options.lagGroups ?? [
+      {
+        label: LAKE_WRITER_GROUP,
+        groupId: LAKE_WRITER_GROUP,
+        topics: [TOPIC.customers, TOPIC.predictions, TOPIC.groundTruth],
+      },
+      {
+        label: baseGroup,
+        groupId: source?.groupId ?? baseGroup,
+        topics: [topics.predictions, topics.groundTruth],
+      },
+      { label: TRAINER_GROUP, groupId: TRAINER_GROUP, topics: [TOPIC.pipelineEvents] },
+      { label: PROMOTER_GROUP, groupId: PROMOTER_GROUP, topics: [TOPIC.pipelineEvents] },
+      { label: TRIGGER_GROUP, groupId: TRIGGER_GROUP, topics: [TOPIC.pipelineEvents] },
+    ];
+  const lag = new LagExporter(ctx.kafka, registry, lagGroups);
+  const history = options.historyTable === null ? undefined : new HistorySink(config, options.historyTable);
+  const historyEvery = options.historyIntervalMs ?? settings.historyIntervalMs;
+  let lastHistory = 0;
+  const cooldowns: Cooldowns = new Map();
+  const emitted: MonitorEvent[] = [];
+
+  let ticking: Promise<MonitoringSnapshot> | undefined;
+  const tickNow = async (forceHistory: boolean | undefined): Promise<MonitoringSnapshot> => {
+    const now = Date.now();
+    const snapshot = monitor.snapshot(now);
+    updateGauges(registry, snapshot);
+    for (const event of monitorEvents(snapshot, { ...settings }, cooldowns, now)) {
+      await ctx.emit(event.type, event.payload, event.correlationId);
+      emitted.push(event);
+      log.warn({ type: event.type, payload: event.payload }, 'monitoring event');
+    }
+    await lag.update().catch((error: unknown) => log.warn({ error: errorMessage(error) }, 'lag unavailable'));
+    const due = forceHistory ?? now - lastHistory >= historyEvery;
+    if (history && due) {
+      lastHistory = now;
+      const rows = await history.append(toHistoryRows(snapshot));
+      log.debug({ rows, table: history.table }, 'history appended');
+    }
+    return snapshot;
+  };
+  const tick = (tickOptions: { history?: boolean } = {}) => {
+    const run = (ticking ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => tickNow(tickOptions.history));
+    ticking = run;
+    return run;
+  };
+
+  try {
+    await ctx.producer.connect();
+    source = await startSource(ctx.kafka, ctx.registry, {
+      baseGroupId: baseGroup,
+      predictionsTopic: topics.predictions,
+      groundTruthTopic: topics.groundTruth,
+      replayFrom: Date.now() - settings.horizonMs - (options.orphanGraceMs ?? 10 * 60_000),
+      onRecords,
+      onUndecodable: (message, error) => deadLetter(message, 'UNDECODABLE', error),
+      log,
+    });
+    events = await countPipelineEvents(ctx.kafka, ctx.registry, registry, {
+      groupId: `${baseGroup}-events`,
+      topic: topics.pipelineEvents,
+      log,
+    });
+    const port = options.metricsPort === undefined ? settings.metricsPort : options.metricsPort;
+    if (port !== null) {
+      metrics = await startMetricsServer(registry, config.host, port);
+      if (scrapeName !== null)
+        await registerScrapeTarget(config, scrapeName, [metrics.address], { component: 'monitor' });
+    }
+  } catch (error) {
+    await source?.close().catch(() => undefined);
+    await events?.close().catch(() => undefined);
+    await ctx.close().catch(() => undefined);
+    throw error;
+  }
+  const timer = setInterval(() => {
+    void tick().catch((error: unknown) =>
+      log.error({ error: errorMessage(error) }, 'monitoring tick failed'),
+    );
+  }, options.intervalMs ?? settings.intervalMs);
+  log.info({ groupId: source.groupId, metrics: metrics?.address, topics }, 'monitor started');
+  const running = source;
+  const counting = events;
+  return {
+    monitor,
+    registry,
+    metrics,
+    groupId: running.groupId,
+    replayed: running.replayed,
+    emitted,
+    tick,
+    referencesLoaded: () => references.settled(),
+    async close() {
+      clearInterval(timer);
+      await ticking?.catch(() => undefined);
+      // Each consumer waits for its in-flight fetch when it leaves: leave both at once.
+      await Promise.all([running.close(), counting.close()]);
+      if (metrics) {
+        if (scrapeName !== null) await unregisterScrapeTarget(config, scrapeName).catch(() => undefined);
+        await metrics.close();
+      }
+      await ctx.close();
+    },
+  };
+}

@@ -1,0 +1,151 @@
+import type { Consumer, Kafka } from 'kafkajs';
+import { errorMessage } from '../../src/errors/index.js';
+import type { SourceMessage } from '../../src/kafka/dead-letter.js';
+import type { GroundTruth, Prediction } from '../../src/kafka/generated/types.js';
+import type { SchemaRegistry } from '../../src/kafka/registry.js';
+import type { Logger } from '../../src/logging/index.js';
+
+/**
+ * The monitor's Kafka input, with its restart strategy: on every start it reads both topics again from
+ * the offsets at `replayFrom` (now − horizon − orphan grace, found with ListOffsets by timestamp), so the
+ * join is rebuilt from the topics themselves (retention 30 days ≫ a 24 h horizon). Each start uses a
+ * fresh consumer group `<base>-<start time>` whose offsets are set before it joins (no seek race); the
+ * group is deleted on close (a killed process leaves it to Kafka's offset expiry).
+ *
+ * The replayed part is buffered and handed over sorted by event time, because partitions are consumed
+ * at different speeds and the join's watermark must not run ahead of predictions still to come; after
+ * that, records are handed over as they arrive.
+ */
+
+export type MonitorRecord =
+  | { kind: 'prediction'; value: Prediction; message: SourceMessage }
+  | { kind: 'label'; value: GroundTruth; message: SourceMessage };
+
+export interface SourceOptions {
+  baseGroupId: string;
+  predictionsTopic: string;
+  groundTruthTopic: string;
+  replayFrom: number;
+  /** Called with records in order; `replayed` is true for the sorted replay at start. */
+  onRecords(records: MonitorRecord[], replayed: boolean): Promise<void>;
+  /** A message that cannot be decoded (dead-lettered by the caller). */
+  onUndecodable(message: SourceMessage, error: string): Promise<void>;
+  log: Logger;
+}
+
+export interface RunningSource {
+  groupId: string;
+  /** Resolves when the replay up to the end offsets at start has been handed over. */
+  replayed: Promise<number>;
+  close(): Promise<void>;
+}
+
+const byEventTime = (a: MonitorRecord, b: MonitorRecord): number =>
+  a.value.event_time - b.value.event_time || (a.kind === b.kind ? 0 : a.kind === 'prediction' ? -1 : 1);
+
+export async function startSource(
+  kafka: Kafka,
+  registry: SchemaRegistry,
+  options: SourceOptions,
+): Promise<RunningSource> {
+  const groupId = `${options.baseGroupId}-${Date.now()}`;
+  const topics = [options.predictionsTopic, options.groundTruthTopic];
+  /** Per "topic/partition": next offset to hand over, and the end offset at start (replay target). */
+  const next = new Map<string, bigint>();
+  const target = new Map<string, bigint>();
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (const topic of topics) {
+      const starts = await admin.fetchTopicOffsetsByTimestamp(topic, options.replayFrom);
+      const ends = await admin.fetchTopicOffsets(topic);
+      for (const start of starts) {
+        next.set(`${topic}/${start.partition}`, BigInt(start.offset));
+        const end = ends.find((e) => e.partition === start.partition);
+        target.set(`${topic}/${start.partition}`, BigInt(end?.high ?? start.offset));
+      }
+      await admin.setOffsets({ groupId, topic, partitions: starts });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  const pending = new Set([...target].filter(([key, end]) => (next.get(key) ?? end) < end).map(([k]) => k));
+  let buffer: MonitorRecord[] | undefined = [];
+  let resolveReplay: (n: number) => void = () => undefined;
+  const replayed = new Promise<number>((resolve) => (resolveReplay = resolve));
+  const finishReplay = async () => {
+    if (buffer === undefined || pending.size > 0) return;
+    const records = buffer.sort(byEventTime);
+    buffer = undefined;
+    await options.onRecords(records, true);
+    options.log.info({ records: records.length, groupId }, 'replay done');
+    resolveReplay(records.length);
+  };
+
+  const consumer: Consumer = kafka.consumer({
+    groupId,
+    allowAutoTopicCreation: false,
+    // An idle fetch returns after 1 s (kafkajs waits 5 s), so that close() is quick.
+    maxWaitTimeInMs: 1_000,
+  });
+  await consumer.connect();
+  for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    autoCommit: true,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      const key = `${batch.topic}/${batch.partition}`;
+      const records: MonitorRecord[] = [];
+      for (const m of batch.messages) {
+        if (!isRunning() || isStale()) break;
+        const offset = BigInt(m.offset);
+        // A rebalance can redeliver: hand each offset over once.
+        if (offset < (next.get(key) ?? 0n)) continue;
+        next.set(key, offset + 1n);
+        const message: SourceMessage = {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: m.offset,
+          timestamp: m.timestamp,
+          key: m.key,
+          value: m.value,
+        };
+        try {
+          if (!m.value) throw new Error('empty value');
+          const value = await registry.decode(m.value);
+          records.push(
+            batch.topic === options.predictionsTopic
+              ? { kind: 'prediction', value: value as Prediction, message }
+              : { kind: 'label', value: value as GroundTruth, message },
+          );
+        } catch (error) {
+          await options.onUndecodable(message, errorMessage(error));
+        }
+        resolveOffset(m.offset);
+      }
+      if (buffer !== undefined) {
+        buffer.push(...records);
+        if ((next.get(key) ?? 0n) >= (target.get(key) ?? 0n)) pending.delete(key);
+        await finishReplay();
+      } else if (records.length > 0) {
+        await options.onRecords(records, false);
+      }
+      await heartbeat();
+    },
+  });
+  await finishReplay();
+  return {
+    groupId,
+    replayed,
+    async close() {
+      await consumer.disconnect();
+      const cleanup = kafka.admin();
+      await cleanup.connect();
+      await cleanup
+        .deleteGroups([groupId])
+        .catch((error: unknown) =>
+          options.log.warn({ groupId, error: errorMessage(error) }, 'cannot delete the consumer group'),
+        );
+      await cleanup.disconnect();
+    },
+  };
+}
