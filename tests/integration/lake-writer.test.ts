@@ -226,6 +226,12 @@ describe('lake writer', () => {
     const running = await writer(lake, `g-${lake.id}`, 50_000);
     await publish(lake, uci.slice(0, 200));
     await waitFor(() => counts(lake), exact(200), { what: 'the first 200 rows' });
+    // the Kafka commit follows the Iceberg commit: wait for it, so the lag below counts only new messages
+    await waitFor(
+      async () => (await groupLag(kafka, `g-${lake.id}`, [lake.customers.topic]))[0]?.lag,
+      (lag) => lag === 0,
+      { what: 'the first offsets committed' },
+    );
     const log = logger('test');
     await stackDown({ config, log, only: ['icebergCatalog'] });
     try {
