@@ -77,7 +77,7 @@ describe('open routes', () => {
     expect(model).toMatchObject({ name: fixture.modelName, mode: 'champion', lastLoadError: null });
     expect(model.champion.version).toBe(fixture.good[0].version);
     expect(model.champion.aliases).toEqual(['champion']);
-    expect(model.champion.training.snapshotId).toBeTruthy();
+    expect(model.champion.training).toHaveProperty('snapshotId');
     expect(model.champion.metrics.rocAuc).toBeGreaterThan(0.5);
     const metrics = await app.inject('/metrics');
     expect(metrics.statusCode).toBe(200);

@@ -1,6 +1,6 @@
 /**
  * Shared set-up of the serving tests: their own topics, their own registered model (versions created
- * from the real champion's run, so the lead's `bank-marketing` aliases are never touched), a broken
+ * from a model trained for the tests, so the product's `bank-marketing` aliases are never touched), a broken
  * version, and a reader for the events the server published.
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -11,6 +11,7 @@ import { createRegistry, type SchemaRegistry } from '../../../src/kafka/registry
 import { applyTopics } from '../../../src/kafka/topics.js';
 import { MlflowClient, type ModelVersion } from '../../../src/registry/index.js';
 import { downloadBundle } from '../../../src/pipeline/bundles.js';
+import { trainFixtureRun } from './model-fixture.js';
 
 export const config = getConfig();
 export const API_KEY = `test-key-${randomUUID()}`;
@@ -23,7 +24,7 @@ export interface ServingFixture {
   mlflow: MlflowClient;
   kafka: Kafka;
   registry: SchemaRegistry;
-  /** Two good versions (same run as the real champion) and one whose feature spec was edited. */
+  /** Two good versions (from the same fixture run) and one whose feature spec was edited. */
   good: [ModelVersion, ModelVersion];
   broken: ModelVersion;
 }
@@ -51,17 +52,15 @@ export async function servingFixture(): Promise<ServingFixture> {
     topic(topics.pipelineEvents, 'pipeline-event.avsc'),
   ]);
   const mlflow = new MlflowClient(config);
-  const champion = await mlflow.getVersionByAlias('bank-marketing', 'champion');
-  if (!champion?.run_id)
-    throw new Error('the serving tests need a champion of bank-marketing (bin/bankops train)');
+  const trained = await trainFixtureRun(mlflow, `serving-test-${id}`);
   const modelName = `bank-marketing-${id}`;
   await mlflow.getOrCreateRegisteredModel(modelName);
   const register = (source: string, runId: string) =>
     mlflow.createModelVersion({ name: modelName, source, runId });
-  const first = await register(champion.source, champion.run_id);
-  const second = await register(champion.source, champion.run_id);
+  const first = await register(trained.source, trained.runId);
+  const second = await register(trained.source, trained.runId);
   // A bundle whose feature_spec.json no longer matches the hash recorded at training.
-  const files = await downloadBundle(mlflow, champion);
+  const files = await downloadBundle(mlflow, first);
   const spec = JSON.parse(Buffer.from(files['feature_spec.json'] as Uint8Array).toString('utf8')) as {
     categorical: Array<{ categories: string[] }>;
   };
