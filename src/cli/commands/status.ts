@@ -41,6 +41,13 @@ export interface StatusReport {
     error?: string;
   };
   pipeline: { lastSteps: HistoryEntry[]; error?: string };
+  monitoring: {
+    predictions: number | null;
+    labelled: number | null;
+    accuracy: number | null;
+    firingAlerts: string[];
+    error?: string;
+  };
   serving: {
     url: string;
     up: boolean;
@@ -134,6 +141,40 @@ async function pipelineStatus(config: Config): Promise<StatusReport['pipeline']>
   }
 }
 
+async function promScalar(config: Config, query: string): Promise<number | null> {
+  const response = await fetch(`${config.urls.prometheus}/api/v1/query?query=${encodeURIComponent(query)}`, {
+    signal: AbortSignal.timeout(3_000),
+  });
+  const body = (await response.json()) as { data?: { result?: Array<{ value?: [number, string] }> } };
+  const value = body.data?.result?.[0]?.value?.[1];
+  return value === undefined ? null : Number(value);
+}
+
+/** What the monitor last exported (through Prometheus) and the alerts firing in Alertmanager. */
+async function monitoringStatus(config: Config): Promise<StatusReport['monitoring']> {
+  try {
+    const alerts = (await (
+      await fetch(`${config.urls.alertmanager}/api/v2/alerts?active=true&silenced=false&inhibited=false`, {
+        signal: AbortSignal.timeout(3_000),
+      })
+    ).json()) as Array<{ labels?: Record<string, string> }>;
+    return {
+      predictions: await promScalar(config, 'sum(bankops_model_predictions_total)'),
+      labelled: await promScalar(config, 'sum(bankops_model_labels_total)'),
+      accuracy: await promScalar(config, 'max(bankops_model_accuracy{window=~"last_.*"})'),
+      firingAlerts: [...new Set(alerts.map((a) => a.labels?.['alertname'] ?? 'unnamed'))],
+    };
+  } catch (error) {
+    return {
+      predictions: null,
+      labelled: null,
+      accuracy: null,
+      firingAlerts: [],
+      error: errorMessage(error),
+    };
+  }
+}
+
 async function servingStatus(config: Config): Promise<StatusReport['serving']> {
   const url = `http://${config.serving.host}:${config.serving.port}`;
   const base = { url, mode: config.serving.mode };
@@ -194,6 +235,16 @@ export async function collectStatus(): Promise<StatusReport> {
       ? await pipelineStatus(config)
       : { lastSteps: [], error: 'Kafka or the schema registry is down' };
   const serving = await servingStatus(config);
+  const monitoring =
+    stack['prometheus']?.up && stack['alertmanager']?.up
+      ? await monitoringStatus(config)
+      : {
+          predictions: null,
+          labelled: null,
+          accuracy: null,
+          firingAlerts: [],
+          error: 'Prometheus or Alertmanager is down',
+        };
   return {
     stack,
     lake,
@@ -201,6 +252,7 @@ export async function collectStatus(): Promise<StatusReport> {
     registry,
     pipeline,
     serving,
+    monitoring,
     home: config.home,
     checkedAt: new Date().toISOString(),
   };
@@ -246,6 +298,10 @@ export function registerStatus(program: Command): void {
       const sv = report.serving;
       println(
         `serving: ${sv.up ? 'up  ' : 'DOWN'} ${sv.url}  champion v${sv.modelVersion ?? '-'}  mode ${sv.mode}`,
+      );
+      const mo = report.monitoring;
+      println(
+        `monitoring: ${mo.predictions ?? '-'} predictions, ${mo.labelled ?? '-'} labelled, accuracy ${mo.accuracy?.toFixed(3) ?? '-'}, firing alerts: ${mo.firingAlerts.join(', ') || 'none'}`,
       );
       println('pipeline (last steps):');
       for (const e of report.pipeline.lastSteps) println(`  ${e.time}  ${e.type.padEnd(18)} ${summarize(e)}`);
