@@ -10,6 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { landCustomers, type LandedCustomers } from './helpers/customers-table.js';
 import { request } from 'undici';
 import { startMonitor, type RunningMonitor, type StartMonitorOptions } from '../../consumers/monitor/main.js';
 import { simulationRecords } from '../../producers/simulator/records.js';
@@ -37,6 +38,7 @@ let topics: MonitorTopics;
 let serving: RunningServing;
 let monitor: RunningMonitor;
 let summary: SimulationSummary;
+let customers: LandedCustomers;
 const cfg: Config = monitorConfig({ minLabels: 30, cooldownMs: 600_000, driftSizeBasis: 'reference' });
 const cleanup: Array<() => Promise<void>> = [];
 
@@ -97,11 +99,12 @@ async function postLabels(labels: Array<{ predictionId: string; outcome: boolean
 }
 
 beforeAll(async () => {
+  customers = await landCustomers();
   fixture = await servingFixture();
   topics = await monitorTopics(fixture);
   serving = await startTestServing(fixture, topics);
   monitor = await startMonitor(cfg, monitorOptions(topics));
-  const records = await simulationRecords(config, { count: 200, seed: 1 });
+  const records = await simulationRecords(config, { count: 200, seed: 1, table: customers.table });
   summary = await simulate({
     url: serving.url,
     apiKey: API_KEY,
@@ -191,7 +194,7 @@ describe('monitor', () => {
     const more = await simulate({
       url: serving.url,
       apiKey: API_KEY,
-      records: await simulationRecords(config, { count: 10, seed: 2 }),
+      records: await simulationRecords(config, { count: 10, seed: 2, table: customers.table }),
       rate: 50,
       labelDelayMs: 100,
       labelCoverage: 1,
@@ -268,7 +271,12 @@ describe('monitor', () => {
     cleanup.push(() => server.close());
     const m = await startMonitor(cfg, monitorOptions(t, { historyTable: null }));
     cleanup.push(() => m.close());
-    const records = await simulationRecords(config, { count: 600, scenario, seed: 11 });
+    const records = await simulationRecords(config, {
+      count: 600,
+      scenario,
+      seed: 11,
+      table: customers.table,
+    });
     const run = await simulate({
       url: server.url,
       apiKey: API_KEY,
