@@ -134,3 +134,11 @@ export async function mavenCopyDependencies(
     { logFile, what },
   );
 }
+
+/** Parses the major version from `java -version` output ("1.8.0_x" is 8, "17.0.15" is 17). */
+export function javaMajor(versionOutput: string): number | undefined {
+  const match = /version "(\d+)(?:\.(\d+))?/.exec(versionOutput);
+  if (!match?.[1]) return undefined;
+  const first = Number(match[1]);
+  return first === 1 && match[2] ? Number(match[2]) : first;
+}

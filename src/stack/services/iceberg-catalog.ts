@@ -6,7 +6,7 @@ import type { Config } from '../../config/index.js';
 import { BankopsError } from '../../errors/index.js';
 import { provisionDuckdbExtensions } from '../../lake/extensions.js';
 import type { ServiceContext, ServiceDefinition } from '../types.js';
-import { exists, httpReady, mavenCopyDependencies, requireCommand } from '../util.js';
+import { exists, httpReady, javaMajor, mavenCopyDependencies, requireCommand } from '../util.js';
 
 /** Jetty 11 and Iceberg 1.10 need Java 11; the stack standardises on 17. */
 const MIN_JAVA = 17;
@@ -19,13 +19,6 @@ const markerFile = (ctx: ServiceContext) => path.join(ctx.optDir, 'provisioned.s
 export const catalogDatabase = (dataDir: string) => path.join(dataDir, 'catalog.sqlite');
 /** Where table data and metadata files live (the Iceberg warehouse). */
 export const warehouseDir = (dataDir: string) => path.join(dataDir, 'warehouse');
-
-function javaMajor(versionOutput: string): number | undefined {
-  const match = /version "(\d+)(?:\.(\d+))?/.exec(versionOutput);
-  if (!match?.[1]) return undefined;
-  const first = Number(match[1]);
-  return first === 1 && match[2] ? Number(match[2]) : first;
-}
 
 async function installedJars(ctx: ServiceContext): Promise<boolean> {
   const jars = (await exists(libDir(ctx))) ? await readdir(libDir(ctx)) : [];

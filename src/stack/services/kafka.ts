@@ -5,7 +5,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { Config } from '../../config/index.js';
 import { BankopsError } from '../../errors/index.js';
 import type { ServiceContext, ServiceDefinition } from '../types.js';
-import { exists, mavenCopyDependencies, requireCommand, runCommand } from '../util.js';
+import { exists, javaMajor, mavenCopyDependencies, requireCommand, runCommand } from '../util.js';
 
 /** The oldest Java that Kafka 4 brokers run on. */
 const MIN_JAVA = 17;
@@ -20,14 +20,6 @@ const propertiesFile = (ctx: ServiceContext) => path.join(ctx.dataDir, 'server.p
 const clusterIdFile = (ctx: ServiceContext) => path.join(ctx.dataDir, 'cluster-id');
 const logDir = (ctx: ServiceContext) => path.join(ctx.dataDir, 'kraft-logs');
 const classpath = (ctx: ServiceContext) => `${libDir(ctx)}/*`;
-
-/** Parses the major version from `java -version` output ("1.8.0_x" is 8, "17.0.15" is 17). */
-export function javaMajor(versionOutput: string): number | undefined {
-  const match = /version "(\d+)(?:\.(\d+))?/.exec(versionOutput);
-  if (!match?.[1]) return undefined;
-  const first = Number(match[1]);
-  return first === 1 && match[2] ? Number(match[2]) : first;
-}
 
 /**
  * A KRaft cluster id: 16 random bytes, base64url without padding (the form Kafka's Uuid prints).

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Config } from '../../config/index.js';
 import { BankopsError } from '../../errors/index.js';
 import type { Launch, ServiceContext, ServiceDefinition } from '../types.js';
-import { exists, httpReady, requireCommand, runCommand } from '../util.js';
+import { exists, httpReady, javaMajor, requireCommand, runCommand } from '../util.js';
 
 /**
  * Apicurio Registry, serving the Confluent Schema Registry API (ccompat v7).
@@ -26,14 +26,6 @@ const databasePath = (ctx: ServiceContext) => path.join(ctx.dataDir, 'registry')
 const workDir = (ctx: ServiceContext) => path.join(ctx.dataDir, 'work');
 const localBase = (config: Config) => `http://${config.host}:${config.ports.registry}`;
 const ccompat = (config: Config) => `${localBase(config)}/apis/ccompat/v7`;
-
-/** Parses the major version from `java -version` output ("1.8.0_x" is 8, "17.0.15" is 17). */
-export function javaMajorVersion(output: string): number | undefined {
-  const match = /version "(\d+)(?:\.(\d+))?/.exec(output);
-  if (!match?.[1]) return undefined;
-  const first = Number(match[1]);
-  return first === 1 && match[2] ? Number(match[2]) : first;
-}
 
 async function isInstalled(ctx: ServiceContext): Promise<boolean> {
   try {
@@ -122,7 +114,7 @@ export const schemaRegistry: ServiceDefinition = {
     const { java, mvn } = ctx.config.bins;
     const javaHint = `Install a Java ${MIN_JAVA}+ runtime (Debian: apt-get install openjdk-17-jre-headless) or set BANKOPS_JAVA.`;
     const version = await requireCommand(java, 'Java', javaHint, ['-version']);
-    const major = javaMajorVersion(version);
+    const major = javaMajor(version);
     if (major === undefined || major < MIN_JAVA) {
       throw new BankopsError(
         'PREREQUISITE_MISSING',
