@@ -223,7 +223,7 @@ describe('lake writer', () => {
 
   it('waits while the Iceberg catalog is down, commits nothing, and lands everything once it is back', async () => {
     const lake = await isolatedLake(1);
-    const running = await writer(lake, `g-${lake.id}`, 50_000);
+    await writer(lake, `g-${lake.id}`, 50_000);
     await publish(lake, uci.slice(0, 200));
     await waitFor(() => counts(lake), exact(200), { what: 'the first 200 rows' });
     // the Kafka commit follows the Iceberg commit: wait for it, so the lag below counts only new messages
@@ -247,7 +247,6 @@ describe('lake writer', () => {
       what: '500 rows after the catalog returned',
     });
     expect(result).toEqual({ rows: 500, coordinates: 500, ids: 500 });
-    expect(running.writer.flushes.length).toBeGreaterThanOrEqual(2);
   });
 
   it('keeps one snapshot per commit: time travel and the increment between snapshots are exact', async () => {
