@@ -18,15 +18,8 @@ import { withLake } from '../../src/lake/duckdb.js';
 import { createPipelineContext } from '../../src/pipeline/context.js';
 import { buildStakeholderReport } from '../../src/reports/report.js';
 import { writeReport } from '../../src/reports/write.js';
+import { landCustomers } from './helpers/customers-table.js';
 import { config, isolatedLake } from './helpers/isolated-lake.js';
-import { waitFor } from './helpers/wait.js';
-import { startLakeWriter } from '../../consumers/lake-writer/main.js';
-import { inferCallDates, publishBatch, toCustomers } from '../../producers/customers.js';
-import { parseBankCsv } from '../../src/bank/csv.js';
-import { readBundledDataset } from '../../src/data/index.js';
-import { createKafka } from '../../src/kafka/client.js';
-import { AvroProducer } from '../../src/kafka/producer.js';
-import { createRegistry } from '../../src/kafka/registry.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -109,37 +102,9 @@ afterAll(async () => {
 describe('bankops eda', () => {
   it('renders every chart of the customers EDA offline, with the snapshot in the header', async () => {
     // its own customers table, landed the way production lands it: Kafka → lake writer → Iceberg
-    const lake = await isolatedLake(1);
-    const records = parseBankCsv((await readBundledDataset()).toString('utf8')).filter((_, i) => i % 9 === 0);
-    const producer = new AvroProducer(createKafka(config, 'bankops-test'), createRegistry(config));
-    await publishBatch(
-      producer,
-      toCustomers(records, 'eda-test', 'test', inferCallDates(records)),
-      'eda-test',
-      'test',
-      {},
-      undefined,
-      lake.customers.topic,
-      lake.events,
-    );
-    await producer.close();
-    const writer = await startLakeWriter(config, {
-      tables: [lake.customers],
-      groupId: `g-${lake.id}`,
-      maxBatchMs: 300,
-      eventsTopic: lake.events,
-      instance: `test-${lake.id}`,
-    });
-    const landed = () =>
-      writer.writer.flushes.reduce((n, f) => n + f.appended.reduce((m, a) => m + a.rows, 0), 0);
-    await waitFor(
-      async () => landed(),
-      (n) => n >= records.length,
-      { what: 'the customers landed' },
-    );
-    await writer.close();
+    const customers = await landCustomers({ every: 9 });
     const file = path.join(dir, 'eda.html');
-    await cli('eda', '--out', file, '--table', `${lake.id}.customers`);
+    await cli('eda', '--out', file, '--table', customers.table);
     const opened = await open(file);
     expectAllRendered(opened);
     // 7 histograms + 9 bar charts, 16 rate charts, class balance, correlations, information value

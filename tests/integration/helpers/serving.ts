@@ -12,6 +12,7 @@ import { applyTopics } from '../../../src/kafka/topics.js';
 import { MlflowClient, type ModelVersion } from '../../../src/registry/index.js';
 import { downloadBundle } from '../../../src/pipeline/bundles.js';
 import { trainFixtureRun } from './model-fixture.js';
+import { FEATURE_COLUMNS } from '../../../src/bank/columns.js';
 
 export const config = getConfig();
 export const API_KEY = `test-key-${randomUUID()}`;
@@ -158,24 +159,7 @@ export function customer(overrides: Record<string, unknown> = {}): Record<string
 
 /** The workshop's payload: `dataframe_split` with the 16 raw columns. */
 export function workshopPayload(): Record<string, unknown> {
-  const columns = [
-    'age',
-    'job',
-    'marital',
-    'education',
-    'default',
-    'balance',
-    'housing',
-    'loan',
-    'contact',
-    'day',
-    'month',
-    'duration',
-    'campaign',
-    'pdays',
-    'previous',
-    'poutcome',
-  ];
+  const columns = [...FEATURE_COLUMNS];
   return {
     dataframe_split: {
       columns,
