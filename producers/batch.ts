@@ -5,12 +5,12 @@ import { createRegistry } from '../src/kafka/registry.js';
 import { withLake } from '../src/lake/duckdb.js';
 import { readCustomers } from '../src/lake/readers.js';
 import { publishBatch, toCustomers, type PublishedBatch } from './customers.js';
-import { synthesize, type DriftScenario } from './synthetic.js';
+import { scenarioName, synthesize, type ScenarioMix } from './synthetic.js';
 
 export interface BatchOptions {
   rows: number;
   seed: number;
-  scenario: DriftScenario;
+  scenario: ScenarioMix;
   /** How many lake rows to bootstrap from (a repeatable sample). */
   sourceSample?: number;
   onProgress?: (sent: number, total: number) => void;
@@ -23,7 +23,7 @@ export async function publishSyntheticBatch(config: Config, options: BatchOption
   );
   const records = synthesize(source, options);
   const now = Date.now();
-  const batchId = `syn-${options.scenario}-${options.seed}-${now}`;
+  const batchId = `syn-${scenarioName(options.scenario)}-${options.seed}-${now}`;
   const customers = toCustomers(
     records,
     batchId,
@@ -37,7 +37,7 @@ export async function publishSyntheticBatch(config: Config, options: BatchOption
       customers,
       batchId,
       'synthetic',
-      { scenario: options.scenario, seed: options.seed },
+      { scenario: scenarioName(options.scenario), seed: options.seed },
       (sent) => options.onProgress?.(sent, customers.length),
     );
   } finally {

@@ -23,12 +23,35 @@ export const DRIFT_SCENARIOS = {
 
 export type DriftScenario = keyof typeof DRIFT_SCENARIOS;
 
+/** One scenario, or several applied in order (`telephone,concept`: the features and the concept move). */
+export type ScenarioMix = DriftScenario | readonly DriftScenario[];
+
 export function parseScenario(value: string): DriftScenario {
   if (value in DRIFT_SCENARIOS) return value as DriftScenario;
   throw new BankopsError('USAGE', `unknown drift scenario "${value}"`, {
-    hint: `Scenarios: ${Object.keys(DRIFT_SCENARIOS).join(', ')}`,
+    hint: `Scenarios: ${Object.keys(DRIFT_SCENARIOS).join(', ')}; combine them with a comma (telephone,concept).`,
   });
 }
+
+/** `telephone,concept` (or `telephone+concept`) → both, in that order; each must be known, none repeated. */
+export function parseScenarios(value: string): DriftScenario[] {
+  const parts = value.split(/[,+]/).map((part) => part.trim());
+  if (parts.some((part) => part === '')) {
+    throw new BankopsError('USAGE', `"${value}" is not a list of drift scenarios`, {
+      hint: `Name one or more of ${Object.keys(DRIFT_SCENARIOS).join(', ')}, separated by commas.`,
+    });
+  }
+  const scenarios = parts.map(parseScenario);
+  const repeated = scenarios.find((s, i) => scenarios.indexOf(s) !== i);
+  if (repeated !== undefined) throw new BankopsError('USAGE', `drift scenario "${repeated}" is named twice`);
+  return scenarios;
+}
+
+export const scenarioList = (mix: ScenarioMix): readonly DriftScenario[] =>
+  typeof mix === 'string' ? [mix] : mix;
+
+/** The name batches and events carry: `telephone+concept`. */
+export const scenarioName = (mix: ScenarioMix): string => scenarioList(mix).join('+');
 
 /** Columns that get the ±10 % noise; the day of the month and pdays' "-1 = never" keep their meaning. */
 const NOISY: IntegerColumn[] = ['age', 'balance', 'duration', 'campaign', 'previous'];
@@ -79,7 +102,7 @@ function drift(
 export interface SyntheticOptions {
   rows: number;
   seed: number;
-  scenario: DriftScenario;
+  scenario: ScenarioMix;
 }
 
 /** Deterministic for a given source, seed and scenario. Every value stays inside its column's domain. */
@@ -92,13 +115,17 @@ export function synthesize(source: readonly BankRecord[], options: SyntheticOpti
   if (!Number.isInteger(options.rows) || options.rows < 1) {
     throw new BankopsError('USAGE', `--rows must be a positive whole number, got ${options.rows}`);
   }
+  const scenarios = scenarioList(options.scenario);
+  if (scenarios.length === 0) throw new BankopsError('USAGE', 'no drift scenario given (use none)');
   const random = mulberry32(options.seed);
   const balances = source.map((r) => r.balance).sort((a, b) => a - b);
   const median = balances[Math.floor(balances.length / 2)] ?? 0;
   const out: BankRecord[] = [];
   for (let i = 0; i < options.rows; i += 1) {
     const picked = source[Math.floor(random() * source.length)] as BankRecord;
-    out.push(drift(noisy(picked, random), options.scenario, random, median));
+    let record = noisy(picked, random);
+    for (const scenario of scenarios) record = drift(record, scenario, random, median);
+    out.push(record);
   }
   return out;
 }

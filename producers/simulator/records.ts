@@ -3,7 +3,7 @@ import type { Config } from '../../src/config/index.js';
 import { BankopsError } from '../../src/errors/index.js';
 import { withLake } from '../../src/lake/duckdb.js';
 import { readCustomers, type CustomerRow } from '../../src/lake/readers.js';
-import { synthesize, type DriftScenario } from '../synthetic.js';
+import { synthesize, type ScenarioMix } from '../synthetic.js';
 
 /** One customer to send: the raw feature columns, its true outcome (y), and a key for A/B routing. */
 export interface SimulatedRecord {
@@ -16,7 +16,7 @@ export interface RecordSourceOptions {
   /** How many records to produce (the test part is cycled if it is smaller). */
   count: number;
   /** Fresh synthetic records with this drift scenario instead of the test part. */
-  scenario?: DriftScenario;
+  scenario?: ScenarioMix;
   seed?: number;
   table?: string;
   /** The newest share of rows by event time that forms the test part (training holds out the same). */

@@ -18,6 +18,8 @@ export interface SimulationOptions {
   /** Requests in flight at most (the rate is a target, not a promise, when the server is slower). */
   concurrency?: number;
   seed?: number;
+  /** Stops sending new requests; answered records' outcomes are still reported (at once). */
+  signal?: AbortSignal;
   onProgress?(progress: { sent: number; answered: number; errors: number; labelsSent: number }): void;
 }
 
@@ -154,7 +156,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationSu
     labelling = labelling.then(() => sendLabels(false));
   }, 100);
   try {
-    for (let i = 0; i < options.records.length; i += 1) {
+    for (let i = 0; i < options.records.length && options.signal?.aborted !== true; i += 1) {
       const at = started + (i * 1000) / options.rate;
       const wait = at - Date.now();
       if (wait > 0) await sleep(wait);
@@ -165,7 +167,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationSu
     }
     await Promise.all(inFlight);
     const lastDue = Math.max(0, ...labelQueue.map((l) => l.due));
-    if (lastDue > Date.now()) await sleep(lastDue - Date.now());
+    if (lastDue > Date.now() && options.signal?.aborted !== true) await sleep(lastDue - Date.now());
   } finally {
     clearInterval(labelTimer);
     await labelling;

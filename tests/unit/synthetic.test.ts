@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseBankCsv } from '../../src/bank/csv.js';
 import { checkRecord } from '../../src/bank/validate.js';
 import { readBundledDataset } from '../../src/data/index.js';
-import { parseScenario, shares, synthesize } from '../../producers/synthetic.js';
+import { parseScenario, parseScenarios, shares, synthesize } from '../../producers/synthetic.js';
 
 // every 9th row: the file is in time order and its first months all have contact "unknown"
 const source = parseBankCsv((await readBundledDataset()).toString('utf8')).filter((_, i) => i % 9 === 0);
@@ -45,6 +45,21 @@ describe('synthetic customers', () => {
     };
     expect(rate(concept, (r) => r.housing === 'no' && r.balance > 1_000)).toBeGreaterThan(0.5);
     expect(rate(concept, (r) => r.housing === 'yes')).toBeLessThan(0.05);
+  });
+
+  it('combine scenarios in order: the features and the concept move together', () => {
+    expect(parseScenarios('telephone,concept')).toEqual(['telephone', 'concept']);
+    expect(parseScenarios('telephone+concept')).toEqual(['telephone', 'concept']);
+    const both = synthesize(source, { rows: 5_000, seed: 3, scenario: ['telephone', 'concept'] });
+    const base = synthesize(source, { rows: 5_000, seed: 3, scenario: 'none' });
+    expect(shares(both, 'contact')['telephone'] ?? 0).toBeGreaterThan(
+      (shares(base, 'contact')['telephone'] ?? 0) + 0.3,
+    );
+    const likely = both.filter((r) => r.housing === 'no' && r.balance > 1_000);
+    expect(likely.filter((r) => r.y === 'yes').length / likely.length).toBeGreaterThan(0.5);
+    expect(() => parseScenarios('telephone,')).toThrow(/not a list of drift scenarios/);
+    expect(() => parseScenarios('older,older')).toThrow(/named twice/);
+    expect(() => parseScenarios('older,bogus')).toThrow(/unknown drift scenario "bogus"/);
   });
 
   it('refuse an unknown scenario and an empty source', () => {

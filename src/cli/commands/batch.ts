@@ -2,7 +2,12 @@ import type { Command } from 'commander';
 import { getConfig } from '../../config/index.js';
 import { BankopsError } from '../../errors/index.js';
 import { publishSyntheticBatch } from '../../../producers/batch.js';
-import { DRIFT_SCENARIOS, parseScenario, type DriftScenario } from '../../../producers/synthetic.js';
+import {
+  DRIFT_SCENARIOS,
+  parseScenarios,
+  scenarioName,
+  type DriftScenario,
+} from '../../../producers/synthetic.js';
 import { byteProgress, printJson, println } from '../output.js';
 
 /** "30s", "5m", "1h", or milliseconds. */
@@ -30,9 +35,9 @@ export function registerBatch(program: Command): void {
       '--drift <scenario>',
       `drift scenario: ${Object.entries(DRIFT_SCENARIOS)
         .map(([k, v]) => `${k} (${v})`)
-        .join('; ')}`,
-      parseScenario,
-      'none' as DriftScenario,
+        .join('; ')}; combine them with a comma (telephone,concept)`,
+      parseScenarios,
+      ['none'] as DriftScenario[],
     )
     .option(
       '--every <duration>',
@@ -41,7 +46,13 @@ export function registerBatch(program: Command): void {
     )
     .option('--json', 'print JSON')
     .action(
-      async (opts: { rows: number; seed: number; drift: DriftScenario; every?: number; json?: boolean }) => {
+      async (opts: {
+        rows: number;
+        seed: number;
+        drift: DriftScenario[];
+        every?: number;
+        json?: boolean;
+      }) => {
         const config = getConfig();
         let seed = opts.seed;
         let stopped = false;
@@ -62,7 +73,10 @@ export function registerBatch(program: Command): void {
             bar.stop();
           }
           if (opts.json) printJson(result);
-          else println(`published ${result.rows} synthetic rows (${opts.drift}) as batch ${result.batchId}`);
+          else
+            println(
+              `published ${result.rows} synthetic rows (${scenarioName(opts.drift)}) as batch ${result.batchId}`,
+            );
           seed += 1;
           if (opts.every !== undefined && !stopped)
             await new Promise((resolve) => setTimeout(resolve, opts.every));

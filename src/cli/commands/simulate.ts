@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { getConfig } from '../../config/index.js';
 import { BankopsError } from '../../errors/index.js';
 import { printJson, println } from '../output.js';
-import { parseScenario } from '../../../producers/synthetic.js';
+import { parseScenarios } from '../../../producers/synthetic.js';
 import { simulationRecords } from '../../../producers/simulator/records.js';
 import { simulate } from '../../../producers/simulator/run.js';
 
@@ -50,7 +50,7 @@ export function registerSimulate(program: Command): void {
     )
     .option(
       '--drift <scenario>',
-      'synthetic records with a drift scenario (none, older, telephone, recession, concept)',
+      'synthetic records with a drift scenario (none, older, telephone, recession, concept; combine with a comma: telephone,concept)',
     )
     .option('--url <url>', 'serving API (default http://BANKOPS_SERVING_HOST:BANKOPS_SERVING_PORT)')
     .option('--api-key <key>', 'API key (Authorization: Bearer)')
@@ -59,7 +59,7 @@ export function registerSimulate(program: Command): void {
     .action(async (opts: SimulateOptions) => {
       const config = getConfig();
       const url = opts.url ?? `http://${config.serving.host}:${config.serving.port}`;
-      const scenario = opts.drift === undefined ? undefined : parseScenario(opts.drift);
+      const scenario = opts.drift === undefined ? undefined : parseScenarios(opts.drift);
       const records = await simulationRecords(config, {
         count: Math.floor(opts.requests),
         seed: opts.seed,
