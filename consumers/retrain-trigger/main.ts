@@ -37,6 +37,19 @@ async function rowsSinceChampion(
 }
 
 /**
+ * The versions that answer clients now (champion, challenger). Monitoring evidence about any other
+ * version (the monitor replays history after a restart) says nothing about what serves today.
+ */
+async function servingVersions(ctx: PipelineContext): Promise<Set<string>> {
+  const versions = await Promise.all(
+    [ALIASES.champion, ALIASES.challenger].map((alias) =>
+      ctx.mlflow.getVersionByAlias(ctx.names.modelName, alias),
+    ),
+  );
+  return new Set(versions.flatMap((v) => (v ? [String(v.version)] : [])));
+}
+
+/**
  * Follows batch.ingested (and, from monitoring, drift.detected and performance.degraded) and emits one
  * retrain.requested when the evidence is there, never a second while one is running.
  */
@@ -68,6 +81,14 @@ export async function startRetrainTrigger(
       }
       case 'drift.detected':
       case 'performance.degraded': {
+        const about = payload['modelVersion'];
+        if (typeof about === 'string' && !(await servingVersions(ctx)).has(about)) {
+          ctx.log.info(
+            { type: event.type, modelVersion: about },
+            'evidence about a version not serving; ignored',
+          );
+          return;
+        }
         const decision = decide(state, {
           kind: 'evidence',
           type: event.type,
