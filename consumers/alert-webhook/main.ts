@@ -4,6 +4,7 @@ import type { Config } from '../../src/config/index.js';
 import { errorMessage, isBankopsError } from '../../src/errors/index.js';
 import { createPipelineContext, type PipelineNames } from '../../src/pipeline/context.js';
 import { alertEvent, parseWebhook } from './parse.js';
+import { SeenAlerts } from './seen.js';
 
 export interface AlertWebhook {
   url: string;
@@ -15,7 +16,8 @@ const MAX_BODY = 1024 * 1024;
 
 /**
  * Receives Alertmanager's notifications (POST /alerts) and turns each alert into an alert.fired or
- * alert.resolved pipeline event, logged as well. A body that is not Alertmanager's is refused with 400.
+ * alert.resolved pipeline event, logged as well; a firing resent with its group is not a new event.
+ * A body that is not Alertmanager's is refused with 400.
  */
 export async function startAlertWebhook(
   config: Config,
@@ -23,6 +25,7 @@ export async function startAlertWebhook(
 ): Promise<AlertWebhook> {
   const ctx = createPipelineContext(config, 'alert-webhook', options.names);
   const state = { received: 0 };
+  const seen = new SeenAlerts();
   const reply = (res: http.ServerResponse, status: number, body: Record<string, unknown>) => {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
@@ -51,6 +54,7 @@ export async function startAlertWebhook(
         }
         try {
           for (const a of parsed.alerts) {
+            if (seen.has(a)) continue;
             const event = alertEvent(a);
             ctx.log.warn({ alert: event.payload }, event.type);
             await ctx.emit(
@@ -58,6 +62,7 @@ export async function startAlertWebhook(
               event.payload,
               String(event.payload['fingerprint'] ?? event.payload['alertname']),
             );
+            seen.remember(a);
           }
           state.received += parsed.alerts.length;
           reply(res, 200, { received: parsed.alerts.length });
