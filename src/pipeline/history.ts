@@ -97,6 +97,19 @@ export function summarize(entry: HistoryEntry): string {
       return pick('version', 'champion', 'reason');
     case 'retrain.failed':
       return pick('code', 'cause');
+    case 'drift.detected':
+      return pick('modelVersion', 'variant', 'features');
+    case 'performance.degraded':
+      return pick('modelVersion', 'variant', 'reasons');
+    case 'alert.fired':
+    case 'alert.resolved': {
+      const labels = (p['labels'] ?? {}) as Record<string, string>;
+      const about = ['model_version', 'variant', 'feature']
+        .filter((k) => labels[k] !== undefined)
+        .map((k) => `${k}=${labels[k]}`)
+        .join(' ');
+      return `${pick('alertname', 'severity')} ${about}`.trim();
+    }
     default:
       return JSON.stringify(p).slice(0, 160);
   }

@@ -40,8 +40,10 @@ describe('bankops demo', () => {
       '9. register',
       '10. serve',
       '11. simulate clients',
-      '12. the chain',
-      '13. the stakeholder report',
+      '12. clients drift',
+      '13. the chain',
+      '14. alerts',
+      '15. the stakeholder report',
     ]) {
       expect(stdout).toContain(step);
     }
@@ -50,11 +52,16 @@ describe('bankops demo', () => {
     );
     expect(stdout).toMatch(/POST \/invocations .* → 200 \{"predictions":\[/);
     expect(stdout).toMatch(/sent 600, answered 600, errors 0, labels 600/);
-    expect(stdout).toMatch(/Prometheus accuracy \(last labelled\)\s+0\.\d{3}/);
-    expect(stdout).toMatch(/retrain\.requested/);
+    expect(stdout).toMatch(/Prometheus v\d+ accuracy \(last labelled\)\s+0\.\d{3}/);
+    // Monitoring evidence (not only rows) starts a retraining, and the rows threshold starts another.
+    expect(stdout).toMatch(/retrain\.requested\s+trigger=(drift\.detected|performance\.degraded)/);
+    expect(stdout).toMatch(/retrain\.requested\s+trigger=rows/);
     expect(stdout).toMatch(/model\.trained/);
     expect(stdout).toMatch(/model\.(promoted|rejected)\s+version=/);
     expect(stdout).toMatch(/traffic during the chain: \d+ requests, \d+ answered, 0 failed/);
+    // The drift scenario's alert went Prometheus → Alertmanager → webhook → alert.fired.
+    expect(stdout).toMatch(/alert\.fired\s+alertname=BankopsFeatureDrift severity=warning model_version=\d+/);
+    expect(stdout).toMatch(/drifted clients: sent \d+, answered \d+, errors 0/);
     expect(stdout).toMatch(/demo finished in/);
   }, 900_000);
 });

@@ -12,15 +12,28 @@ import { batchIdsBySnapshot, snapshots } from '../../lake/snapshots.js';
 import { readBundledDataset } from '../../data/index.js';
 import { logger } from '../../logging/index.js';
 import { stackDown } from '../../stack/stack.js';
-import { createPipelineContext, type PipelineContext } from '../../pipeline/context.js';
-import { readPipelineEvents, summarize, type HistoryEntry } from '../../pipeline/history.js';
+import { createPipelineContext } from '../../pipeline/context.js';
+import { summarize } from '../../pipeline/history.js';
 import { promote } from '../../pipeline/promote.js';
 import { runTrainingSession } from '../../pipeline/train-session.js';
 import { println } from '../output.js';
 import { spawnBankops } from '../demo/processes.js';
 import { simulationRecords } from '../../../producers/simulator/records.js';
-import { simulate } from '../../../producers/simulator/run.js';
-import { startDemoServing, traffic, workshopCall } from '../demo/serving.js';
+import { simulate, type SimulationSummary } from '../../../producers/simulator/run.js';
+import { servedVersion, startDemoServing, traffic, workshopCall } from '../demo/serving.js';
+import { labelledTraffic } from '../demo/drift.js';
+import {
+  ALERT_WAIT_MS,
+  EVIDENCE_TRIGGERS,
+  eventCount,
+  chainEvent,
+  firedAfter,
+  firedSince,
+  firingAlerts,
+  promValue,
+  retrainDecided,
+  waitForEvents,
+} from '../demo/events.js';
 import { readCustomers } from '../../lake/readers.js';
 import { trainingOptions } from './train.js';
 import { printServiceTable, runStackUp } from './stack.js';
@@ -58,44 +71,6 @@ function step(n: number, title: string): number {
 
 const took = (start: number) => `${((Date.now() - start) / 1000).toFixed(1)} s`;
 const fmt = (x: number | undefined) => (x === undefined ? 'n/a' : x.toFixed(3));
-
-/** One value of an instant query, or why there is none. */
-async function promValue(config: Config, query: string): Promise<string> {
-  try {
-    const response = await fetch(`${config.urls.prometheus}/api/v1/query?query=${encodeURIComponent(query)}`);
-    const body = (await response.json()) as { data?: { result?: Array<{ value?: [number, string] }> } };
-    const value = body.data?.result?.[0]?.value?.[1];
-    return value === undefined ? 'no data yet' : Number(value).toFixed(3);
-  } catch (error) {
-    return `unavailable (${String(error)})`;
-  }
-}
-
-/** Waits for the chain's decision after the events that existed before; returns the new events. */
-async function waitForDecision(
-  ctx: PipelineContext,
-  skip: number,
-  timeoutMs = 300_000,
-): Promise<HistoryEntry[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const fresh = (await readPipelineEvents(ctx.kafka, ctx.registry, ctx.names.eventsTopic)).slice(skip);
-    const trained = fresh.findIndex((e) => e.type === 'model.trained' || e.type === 'retrain.failed');
-    const done =
-      trained >= 0 &&
-      (fresh[trained]?.type === 'retrain.failed' ||
-        fresh.slice(trained).some((e) => e.type === 'model.promoted' || e.type === 'model.rejected'));
-    if (done || Date.now() > deadline) {
-      // the chain's own steps; the lake writer's commits of predictions are not part of the story
-      return fresh.filter(
-        (e) =>
-          e.type !== 'batch.published' &&
-          (e.type !== 'batch.ingested' || e.payload['table'] === 'bank.customers'),
-      );
-    }
-    await sleep(2_000);
-  }
-}
 
 /** The whole lifecycle in one command. Each capability adds its steps here. */
 export async function runDemo(options: DemoOptions): Promise<void> {
@@ -208,14 +183,17 @@ export async function runDemo(options: DemoOptions): Promise<void> {
           11,
           'simulate clients with delayed ground truth (seed step 7); the monitor feeds Prometheus (seed step 8)',
         );
+        const championVersion = await servedVersion(serving);
         const monitor = await spawnBankops(
           config,
           'monitor',
           ['monitor', '--interval', '2'],
           /monitoring \(replayed/,
         );
+        const receiver = await spawnBankops(config, 'alerts', ['alerts', 'receive'], /receiving alerts at/);
         try {
-          const records = await simulationRecords(config, { count: 600, seed: 11 });
+          // new customers like the ones the champion learned from: a run that must raise no drift
+          const records = await simulationRecords(config, { count: 600, seed: 11, scenario: 'none' });
           const simulated = await simulate({
             url: serving.url,
             ...(serving.apiKey ? { apiKey: serving.apiKey } : {}),
@@ -228,44 +206,102 @@ export async function runDemo(options: DemoOptions): Promise<void> {
           println(
             `   sent ${simulated.sent}, answered ${simulated.answered}, errors ${simulated.errors}, labels ${simulated.labelsSent}; latency p50 ${simulated.latencyMs.p50.toFixed(1)} ms, p99 ${simulated.latencyMs.p99.toFixed(1)} ms`,
           );
-          await sleep(12_000); // two monitor intervals and a Prometheus scrape
+          await sleep(8_000); // a monitor interval and a Prometheus scrape
+          const v = `model_version="${championVersion}"`;
           for (const [label, query] of [
-            ['accuracy (last labelled)', 'max(bankops_model_accuracy{window=~"last_.*"})'],
-            ['F1 (last labelled)', 'max(bankops_model_f1{window=~"last_.*"})'],
-            ['estimated accuracy (CBPE)', 'max(bankops_model_estimated_accuracy)'],
-            ['drifted features', 'max(bankops_model_drifted_features)'],
+            ['accuracy (last labelled)', `max(bankops_model_accuracy{window=~"last_.*",${v}})`],
+            ['F1 (last labelled)', `max(bankops_model_f1{window=~"last_.*",${v}})`],
+            ['estimated accuracy (CBPE)', `max(bankops_model_estimated_accuracy{${v}})`],
+            ['drifted features', `max(bankops_model_drifted_features{${v}})`],
           ] as const) {
-            println(`   Prometheus ${label.padEnd(26)} ${await promValue(config, query)}`);
+            println(
+              `   Prometheus v${championVersion} ${label.padEnd(26)} ${await promValue(config, query)}`,
+            );
           }
-        } finally {
-          await monitor.stop();
-        }
 
-        t = step(
-          12,
-          'the chain under traffic: a concept-drift batch past the threshold → retrain → promote or reject → swap (seed step 6)',
-        );
-        const load = traffic(serving, sample);
-        const pipeline = await spawnBankops(config, 'pipeline', ['pipeline', 'run'], /pipeline running/);
-        try {
-          const before = (await readPipelineEvents(ctx.kafka, ctx.registry, ctx.names.eventsTopic)).length;
-          const drifted = await publishSyntheticBatch(config, {
-            rows: config.retrain.thresholdRows,
-            seed: (Date.now() + 1) % 100_000,
-            scenario: 'concept',
+          t = step(
+            12,
+            'clients drift (telephone contact, and who subscribes changes): the monitor sees it and asks for a retraining',
+          );
+          const driftStarted = Date.now();
+          const driftSkip = await eventCount(ctx);
+          const drifted = await labelledTraffic(config, serving, {
+            scenario: ['telephone', 'concept'],
+            rate: 40,
+            maxSeconds: 600,
+            labelDelayMs: 2_000,
+            seed: (Date.now() + 3) % 100_000,
           });
-          println(`   published ${drifted.rows} rows (scenario "concept") as ${drifted.batchId}`);
-          const outcome = await waitForDecision(ctx, before);
-          for (const e of outcome) println(`   ${e.time}  ${e.type.padEnd(18)} ${summarize(e)}`);
-          // let serving pick up a promotion before the traffic stops
-          if (outcome.some((e) => e.type === 'model.promoted')) await sleep(3_000);
+          let driftSummary: SimulationSummary | undefined;
+          try {
+            const pipeline = await spawnBankops(config, 'pipeline', ['pipeline', 'run'], /pipeline running/);
+            try {
+              const evidence = await waitForEvents(
+                ctx,
+                driftSkip,
+                retrainDecided((e) => EVIDENCE_TRIGGERS.has(String(e.payload['trigger']))),
+                240_000,
+              );
+              for (const e of evidence.events.filter(chainEvent))
+                println(`   ${e.time}  ${e.type.padEnd(20)} ${summarize(e)}`);
+              println(`   (${took(t)})`);
+
+              t = step(
+                13,
+                'the chain under traffic: a concept-drift batch past the threshold → retrain → promote or reject → swap (seed step 6)',
+              );
+              const load = traffic(serving, sample);
+              const skip = await eventCount(ctx);
+              const batch = await publishSyntheticBatch(config, {
+                rows: config.retrain.thresholdRows,
+                seed: (Date.now() + 1) % 100_000,
+                scenario: 'concept',
+              });
+              println(`   published ${batch.rows} rows (scenario "concept") as ${batch.batchId}`);
+              const chain = await waitForEvents(
+                ctx,
+                skip,
+                retrainDecided((e) => e.payload['trigger'] === 'rows'),
+                300_000,
+              );
+              for (const e of chain.events.filter(chainEvent))
+                println(`   ${e.time}  ${e.type.padEnd(20)} ${summarize(e)}`);
+              // let serving pick up a promotion before the traffic stops
+              if (chain.events.some((e) => e.type === 'model.promoted')) await sleep(3_000);
+              const summary = await load.stop();
+              println(
+                `   traffic during the chain: ${summary.sent} requests, ${summary.ok} answered, ${summary.failed} failed; answers by model version: ${JSON.stringify(summary.versions)} (${took(t)})`,
+              );
+            } finally {
+              await pipeline.stop();
+            }
+
+            t = step(
+              14,
+              'alerts: Prometheus rules → Alertmanager → the bankops webhook → alert.fired events',
+            );
+            const fired = await waitForEvents(
+              ctx,
+              driftSkip,
+              (fresh) => firedSince(fresh, driftStarted).has('BankopsFeatureDrift'),
+              Math.max(30_000, driftStarted + ALERT_WAIT_MS - Date.now()),
+            );
+            for (const e of fired.events.filter(
+              (x) => x.type === 'alert.fired' && firedAfter(x, driftStarted),
+            ))
+              println(`   ${e.time}  ${e.type.padEnd(20)} ${summarize(e)}`);
+            println(
+              `   firing in Prometheus now: ${(await firingAlerts(config)).join(', ') || 'none'} (${took(driftStarted)} after the drift began)`,
+            );
+          } finally {
+            driftSummary = await drifted.stop();
+          }
+          println(
+            `   drifted clients: sent ${driftSummary.sent}, answered ${driftSummary.answered}, errors ${driftSummary.errors}, labels ${driftSummary.labelsSent}`,
+          );
         } finally {
-          await pipeline.stop();
+          await Promise.all([monitor.stop(), receiver.stop()]);
         }
-        const summary = await load.stop();
-        println(
-          `   traffic during the chain: ${summary.sent} requests, ${summary.ok} answered, ${summary.failed} failed; answers by model version: ${JSON.stringify(summary.versions)} (${took(t)})`,
-        );
       } finally {
         await serving.process.stop();
       }
@@ -276,7 +312,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     await writer.stop();
   }
 
-  step(13, 'the stakeholder report (seed step 8)');
+  step(15, 'the stakeholder report (seed step 8)');
   const report = await buildStakeholderReport(config, {
     monitoringTable: 'bank.monitoring_metrics',
     modelName: 'bank-marketing',

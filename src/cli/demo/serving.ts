@@ -93,3 +93,10 @@ export function traffic(
     },
   };
 }
+
+/** The champion version the server answers with now (GET /ready). */
+export async function servedVersion(serving: DemoServing): Promise<string> {
+  const response = await fetch(`${serving.url}/ready`);
+  const body = (await response.json()) as { modelVersion?: string | null };
+  return body.modelVersion ?? 'none';
+}
