@@ -115,17 +115,31 @@ export async function scoreItems(
       events.push(...shadowEvents(deps, challenger, items, now, route, startedAt));
     }
     await deps.events.publishPredictions(events);
-    for (const event of events) {
-      deps.metrics.predictions.inc({
-        decision: String(event.decision),
-        model_version: event.model_version,
-        variant: event.variant,
-      });
-    }
+    countPredictions(deps, events);
     return { predictions, championVersion: champion.version.version };
   } finally {
     lease.release();
   }
+}
+
+/** One counter update per label set, not per prediction: a batch of a thousand shares a handful. */
+function countPredictions(deps: ServingDeps, events: readonly PredictionEvent[]): void {
+  const counts = new Map<string, { labels: Record<string, string>; n: number }>();
+  for (const event of events) {
+    const key = `${event.decision ? 1 : 0}\u0000${event.model_version}\u0000${event.variant}`;
+    const entry = counts.get(key);
+    if (entry) entry.n += 1;
+    else
+      counts.set(key, {
+        labels: {
+          decision: String(event.decision),
+          model_version: event.model_version,
+          variant: event.variant,
+        },
+        n: 1,
+      });
+  }
+  for (const { labels, n } of counts.values()) deps.metrics.predictions.inc(labels, n);
 }
 
 function toEvent(
