@@ -59,8 +59,12 @@ describe('bankops demo', () => {
     expect(stdout).toMatch(/model\.trained/);
     expect(stdout).toMatch(/model\.(promoted|rejected)\s+version=/);
     expect(stdout).toMatch(/traffic during the chain: \d+ requests, \d+ answered, 0 failed/);
-    // The drift scenario's alert went Prometheus → Alertmanager → webhook → alert.fired.
+    // The drift scenario's alerts went Prometheus → Alertmanager → webhook → alert.fired: the feature
+    // drift, and the accuracy drop of the concept drift.
     expect(stdout).toMatch(/alert\.fired\s+alertname=BankopsFeatureDrift severity=warning model_version=\d+/);
+    expect(stdout).toMatch(
+      /alert\.fired\s+alertname=BankopsModelAccuracy(Low|BelowTest) severity=\w+ model_version=\d+/,
+    );
     expect(stdout).toMatch(/drifted clients: sent \d+, answered \d+, errors 0/);
     expect(stdout).toMatch(/demo finished in/);
   }, 900_000);

@@ -211,7 +211,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
           for (const [label, query] of [
             ['accuracy (last labelled)', `max(bankops_model_accuracy{window=~"last_.*",${v}})`],
             ['F1 (last labelled)', `max(bankops_model_f1{window=~"last_.*",${v}})`],
-            ['estimated accuracy (CBPE)', `max(bankops_model_estimated_accuracy{${v}})`],
+            // estimated while outcomes were still missing (they have all arrived by now)
+            ['estimated accuracy (CBPE)', `max(max_over_time(bankops_model_estimated_accuracy{${v}}[2m]))`],
             ['drifted features', `max(bankops_model_drifted_features{${v}})`],
           ] as const) {
             println(
@@ -283,13 +284,22 @@ export async function runDemo(options: DemoOptions): Promise<void> {
             const fired = await waitForEvents(
               ctx,
               driftSkip,
-              (fresh) => firedSince(fresh, driftStarted).has('BankopsFeatureDrift'),
+              (fresh) => {
+                const names = firedSince(fresh, driftStarted);
+                return (
+                  names.has('BankopsFeatureDrift') &&
+                  (names.has('BankopsModelAccuracyLow') || names.has('BankopsModelAccuracyBelowTest'))
+                );
+              },
               Math.max(30_000, driftStarted + ALERT_WAIT_MS - Date.now()),
             );
-            for (const e of fired.events.filter(
-              (x) => x.type === 'alert.fired' && firedAfter(x, driftStarted),
-            ))
-              println(`   ${e.time}  ${e.type.padEnd(20)} ${summarize(e)}`);
+            const shown = new Set<string>();
+            for (const e of fired.events.filter((x) => firedAfter(x, driftStarted))) {
+              const line = summarize(e);
+              if (shown.has(line)) continue;
+              shown.add(line);
+              println(`   ${e.time}  ${e.type.padEnd(20)} ${line}`);
+            }
             println(
               `   firing in Prometheus now: ${(await firingAlerts(config)).join(', ') || 'none'} (${took(driftStarted)} after the drift began)`,
             );

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from '../../config/index.js';
 import { COLUMNS, type BankRecord } from '../../bank/columns.js';
 import { hashApiKey } from '../../../serving/plugins/auth.js';
+import { mulberry32 } from '../../training/split.js';
 import { spawnBankops, type BankopsProcess } from './processes.js';
 
 export interface DemoServing {
@@ -50,7 +51,8 @@ export interface TrafficSummary {
 
 /**
  * Keeps `concurrency` clients calling /v1/predict, each at most `perClientRate` requests a second, until
- * stopped; counts answers by model version.
+ * stopped; counts answers by model version. The records go in a shuffled order: cycling them in event-time
+ * order would show the monitor a few months of customers at a time (a month and day drift of our making).
  */
 export function traffic(
   serving: DemoServing,
@@ -59,10 +61,12 @@ export function traffic(
   perClientRate = 10,
 ) {
   const summary: TrafficSummary = { sent: 0, ok: 0, failed: 0, versions: {} };
+  const random = mulberry32(7);
+  const order = records.map((record) => ({ record, at: random() })).sort((a, b) => a.at - b.at);
   let running = true;
   const client = async (offset: number) => {
     for (let i = offset; running; i += concurrency) {
-      const record = records[i % records.length] as BankRecord;
+      const record = (order[i % order.length] as { record: BankRecord }).record;
       const features = Object.fromEntries(FEATURES.map((c) => [c, record[c]]));
       summary.sent += 1;
       try {
