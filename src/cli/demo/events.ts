@@ -69,8 +69,8 @@ export function firedSince(fresh: readonly HistoryEntry[], since: number): Set<s
   return new Set(fresh.filter((e) => firedAfter(e, since)).map((e) => String(e.payload['alertname'])));
 }
 
-/** The drift alert needs its `for: 2m` after the monitor's first drifted verdict, a scrape and a rule run. */
-export const ALERT_WAIT_MS = 200_000;
+/** The alerts need their `for: 2m` after the monitor's first verdict, a scrape and a rule run (a cap, not a wait). */
+export const ALERT_WAIT_MS = 240_000;
 
 /** Names of the alerts Prometheus has firing now, with the model version they are about. */
 export async function firingAlerts(config: Config): Promise<string[]> {
