@@ -30,6 +30,7 @@ import {
   firedAfter,
   firedSince,
   firingAlerts,
+  promotedVersions,
   promValue,
   retrainDecided,
   waitForEvents,
@@ -225,6 +226,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
             'clients drift (telephone contact, and who subscribes changes): the monitor sees it and asks for a retraining',
           );
           const driftStarted = Date.now();
+          // the versions that answer the drifted clients: the champion now, and whatever is promoted meanwhile
+          const servedDuringDrift = new Set([await servedVersion(serving)]);
           const driftSkip = await eventCount(ctx);
           const drifted = await labelledTraffic(config, serving, {
             scenario: ['telephone', 'concept'],
@@ -243,6 +246,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
                 retrainDecided((e) => EVIDENCE_TRIGGERS.has(String(e.payload['trigger']))),
                 240_000,
               );
+              promotedVersions(evidence.events).forEach((v) => servedDuringDrift.add(v));
               for (const e of evidence.events.filter(chainEvent))
                 println(`   ${e.time}  ${e.type.padEnd(20)} ${summarize(e)}`);
               println(`   (${took(t)})`);
@@ -265,6 +269,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
                 retrainDecided((e) => e.payload['trigger'] === 'rows'),
                 300_000,
               );
+              promotedVersions(chain.events).forEach((v) => servedDuringDrift.add(v));
               for (const e of chain.events.filter(chainEvent))
                 println(`   ${e.time}  ${e.type.padEnd(20)} ${summarize(e)}`);
               // let serving pick up a promotion before the traffic stops
@@ -285,7 +290,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
               ctx,
               driftSkip,
               (fresh) => {
-                const names = firedSince(fresh, driftStarted);
+                const names = firedSince(fresh, driftStarted, servedDuringDrift);
                 return (
                   names.has('BankopsFeatureDrift') &&
                   (names.has('BankopsModelAccuracyLow') || names.has('BankopsModelAccuracyBelowTest'))
@@ -294,7 +299,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
               Math.max(30_000, driftStarted + ALERT_WAIT_MS - Date.now()),
             );
             const shown = new Set<string>();
-            for (const e of fired.events.filter((x) => firedAfter(x, driftStarted))) {
+            for (const e of fired.events.filter((x) => firedAfter(x, driftStarted, servedDuringDrift))) {
               const line = summarize(e);
               if (shown.has(line)) continue;
               shown.add(line);

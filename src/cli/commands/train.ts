@@ -119,7 +119,7 @@ export function registerTraining(program: Command): void {
   program
     .command('promote')
     .description(
-      'compare the challenger (or --version) with the champion on the same holdout; move the aliases if it passes',
+      'compare the challenger (or --model-version) with the champion on the same holdout; move the aliases if it passes',
     )
     .option('--model-version <v>', 'the model version to consider (default: the challenger alias)')
     .option(

@@ -59,14 +59,34 @@ export async function promValue(config: Config, query: string): Promise<string> 
   }
 }
 
-/** Alerts that became active after `since` (Alertmanager's startsAt), fired through the webhook. */
-export function firedAfter(e: HistoryEntry, since: number): boolean {
+/**
+ * An alert about one of `versions` that became active after `since` (Alertmanager's startsAt), fired
+ * through the webhook: alerts left from an earlier run, or about other versions, do not count.
+ */
+export function firedAfter(e: HistoryEntry, since: number, versions: ReadonlySet<string>): boolean {
   const startsAt = Date.parse(String(e.payload['startsAt'] ?? ''));
-  return e.type === 'alert.fired' && Number.isFinite(startsAt) && startsAt >= since;
+  const labels = (e.payload['labels'] ?? {}) as Record<string, string>;
+  return (
+    e.type === 'alert.fired' &&
+    Number.isFinite(startsAt) &&
+    startsAt >= since &&
+    versions.has(String(labels['model_version']))
+  );
 }
 
-export function firedSince(fresh: readonly HistoryEntry[], since: number): Set<string> {
-  return new Set(fresh.filter((e) => firedAfter(e, since)).map((e) => String(e.payload['alertname'])));
+export function firedSince(
+  fresh: readonly HistoryEntry[],
+  since: number,
+  versions: ReadonlySet<string>,
+): Set<string> {
+  return new Set(
+    fresh.filter((e) => firedAfter(e, since, versions)).map((e) => String(e.payload['alertname'])),
+  );
+}
+
+/** The versions model.promoted events made champion. */
+export function promotedVersions(events: readonly HistoryEntry[]): string[] {
+  return events.filter((e) => e.type === 'model.promoted').map((e) => String(e.payload['version']));
 }
 
 /** The alerts need their `for: 2m` after the monitor's first verdict, a scrape and a rule run (a cap, not a wait). */
