@@ -2,12 +2,12 @@ import type { Registry } from 'prom-client';
 import { Counter } from 'prom-client';
 import type { Config } from '../../src/config/index.js';
 import { errorMessage } from '../../src/errors/index.js';
-import { sendDeadLetter, type SourceMessage } from '../../src/kafka/dead-letter.js';
+import { sendDeadLetters, type DeadLetterRequest, type SourceMessage } from '../../src/kafka/dead-letter.js';
 import { TOPIC } from '../../topics/specs.js';
 import { logger } from '../../src/logging/index.js';
 import { createMetricsRegistry, startMetricsServer, type MetricsServer } from '../../src/metrics/server.js';
 import { Monitor, toHistoryRows, updateGauges, type MonitoringSnapshot } from '../../src/monitoring/index.js';
-import type { LabelRejection } from '../../src/monitoring/join.js';
+import type { JoinOutcome, LabelRejection } from '../../src/monitoring/join.js';
 import { createPipelineContext, type PipelineContext } from '../../src/pipeline/context.js';
 import { registerScrapeTarget, unregisterScrapeTarget } from '../../src/stack/scrape-targets.js';
 import { DEFAULT_GROUP as LAKE_WRITER_GROUP } from '../lake-writer/main.js';
@@ -63,6 +63,28 @@ const REJECT_CODE: Record<LabelRejection['reason'], string> = {
   invalid: 'LABEL_INVALID',
 };
 
+/**
+ * A label's own rejection (duplicate, expired, invalid) carries its message; unknown_prediction comes
+ * later, for a label that waited in the join.
+ */
+function isOwnRejection(rejection: LabelRejection, ownId: string | undefined): boolean {
+  return rejection.label.predictionId === ownId && rejection.reason !== 'unknown_prediction';
+}
+
+function hasOwnRejection(outcome: JoinOutcome, ownId: string): boolean {
+  for (const rejection of outcome.rejected) if (isOwnRejection(rejection, ownId)) return true;
+  return false;
+}
+
+/**
+ * A copy whose bytes do not share the fetch response's buffer: a label can wait in the join for minutes,
+ * and a view would keep its whole fetch (up to the fetch size) in memory.
+ */
+function detached(message: SourceMessage): SourceMessage {
+  const copy = (b: Buffer | null) => (b === null ? null : Buffer.from(b));
+  return { ...message, key: copy(message.key), value: copy(message.value) };
+}
+
 /** Runs the monitoring consumer (`bankops monitor`) until `close()`. */
 export async function startMonitor(
   config: Config,
@@ -97,36 +119,45 @@ export async function startMonitor(
   const references = new ReferenceLoader(ctx.mlflow, (r) => monitor.setReference(r), log);
   /** Label messages waiting in the join (their rejection may come later, as unknown_prediction). */
   const waiting = new Map<string, SourceMessage>();
-  const deadLetter = async (message: SourceMessage, code: string, reason: string) => {
-    await sendDeadLetter(ctx.producer, message, code, reason, 'monitor');
-    deadLetters.inc({ topic: message.topic, code });
+  const deadLetter = async (letters: DeadLetterRequest[]) => {
+    if (letters.length === 0) return;
+    await sendDeadLetters(ctx.producer, letters, 'monitor');
+    for (const { message, code } of letters) deadLetters.inc({ topic: message.topic, code });
   };
 
   const onRecords = async (records: MonitorRecord[], replayed: boolean) => {
+    // Sent once the batch is fed (before the source resolves its offsets): one produce request.
+    const letters: DeadLetterRequest[] = [];
+    let model: string | undefined;
+    let version: string | undefined;
     for (const record of records) {
-      const outcome =
-        record.kind === 'prediction'
-          ? (references.ensure(record.value.model_name, record.value.model_version),
-            monitor.ingestPrediction(record.value))
-          : monitor.ingestGroundTruth(record.value);
+      let outcome: JoinOutcome;
+      let ownId: string | undefined;
+      if (record.kind === 'prediction') {
+        if (record.value.model_name !== model || record.value.model_version !== version) {
+          model = record.value.model_name;
+          version = record.value.model_version;
+          references.ensure(model, version);
+        }
+        outcome = monitor.ingestPrediction(record.value);
+      } else {
+        ownId = record.value.prediction_id;
+        outcome = monitor.ingestGroundTruth(record.value);
+      }
       for (const joined of outcome.joined) waiting.delete(joined.predictionId);
-      const ownId = record.kind === 'label' ? record.value.prediction_id : undefined;
-      // A label's own rejection (duplicate, expired, invalid) carries its message; unknown_prediction
-      // comes later, for a label that waited in the join.
-      const isOwn = (r: LabelRejection) =>
-        r.label.predictionId === ownId && r.reason !== 'unknown_prediction';
-      if (ownId !== undefined && outcome.joined.length === 0 && !outcome.rejected.some(isOwn)) {
-        if (!waiting.has(ownId)) waiting.set(ownId, record.message);
+      if (ownId !== undefined && outcome.joined.length === 0 && !hasOwnRejection(outcome, ownId)) {
+        if (!waiting.has(ownId)) waiting.set(ownId, detached(record.message));
       }
       for (const rejection of outcome.rejected) {
         const id = rejection.label.predictionId;
-        const message = isOwn(rejection) ? record.message : waiting.get(id);
+        const message = isOwnRejection(rejection, ownId) ? record.message : waiting.get(id);
         if (rejection.reason === 'unknown_prediction') waiting.delete(id);
         // Replayed rejections were dead-lettered by the run that saw them first.
         if (replayed || message === undefined) continue;
-        await deadLetter(message, REJECT_CODE[rejection.reason], rejection.detail);
+        letters.push({ message, code: REJECT_CODE[rejection.reason], reason: rejection.detail });
       }
     }
+    await deadLetter(letters);
   };
 
   let source: RunningSource | undefined;
@@ -191,7 +222,7 @@ export async function startMonitor(
       groundTruthTopic: topics.groundTruth,
       replayFrom: Date.now() - settings.horizonMs - (options.orphanGraceMs ?? 10 * 60_000),
       onRecords,
-      onUndecodable: (message, error) => deadLetter(message, 'UNDECODABLE', error),
+      onUndecodable: (message, error) => deadLetter([{ message, code: 'UNDECODABLE', reason: error }]),
       log,
     });
     events = await countPipelineEvents(ctx.kafka, ctx.registry, registry, {

@@ -1,6 +1,7 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import { errorMessage } from '../../src/errors/index.js';
 import type { SourceMessage } from '../../src/kafka/dead-letter.js';
+import { BatchDecoder } from '../../src/kafka/decoder.js';
 import type { GroundTruth, Prediction } from '../../src/kafka/generated/types.js';
 import type { SchemaRegistry } from '../../src/kafka/registry.js';
 import type { Logger } from '../../src/logging/index.js';
@@ -9,8 +10,10 @@ import type { Logger } from '../../src/logging/index.js';
  * The monitor's Kafka input, with its restart strategy: on every start it reads both topics again from
  * the offsets at `replayFrom` (now − horizon − orphan grace, found with ListOffsets by timestamp), so the
  * join is rebuilt from the topics themselves (retention 30 days ≫ a 24 h horizon). Each start uses a
- * fresh consumer group `<base>-<start time>` whose offsets are set before it joins (no seek race); the
- * group is deleted on close (a killed process leaves it to Kafka's offset expiry).
+ * fresh consumer group `<base>-<start time>`; on every join it seeks each assigned partition to the next
+ * offset to hand over (GROUP_JOIN is emitted before the first fetch, so there is no seek race; kafkajs's
+ * admin.setOffsets would cost a 5 s idle fetch per topic). The group is deleted on close (a killed
+ * process leaves it to Kafka's offset expiry).
  *
  * The replayed part is buffered and handed over sorted by event time, because partitions are consumed
  * at different speeds and the join's watermark must not run ahead of predictions still to come; after
@@ -40,6 +43,9 @@ export interface RunningSource {
   close(): Promise<void>;
 }
 
+const FETCH_BYTES_PER_PARTITION = 8 * 1024 * 1024;
+const FETCH_BYTES = 32 * 1024 * 1024;
+
 const byEventTime = (a: MonitorRecord, b: MonitorRecord): number =>
   a.value.event_time - b.value.event_time || (a.kind === b.kind ? 0 : a.kind === 'prediction' ? -1 : 1);
 
@@ -64,7 +70,6 @@ export async function startSource(
         const end = ends.find((e) => e.partition === start.partition);
         target.set(`${topic}/${start.partition}`, BigInt(end?.high ?? start.offset));
       }
-      await admin.setOffsets({ groupId, topic, partitions: starts });
     }
   } finally {
     await admin.disconnect();
@@ -82,25 +87,46 @@ export async function startSource(
     resolveReplay(records.length);
   };
 
+  const decoder = new BatchDecoder(registry);
   const consumer: Consumer = kafka.consumer({
     groupId,
     allowAutoTopicCreation: false,
     // An idle fetch returns after 1 s (kafkajs waits 5 s), so that close() is quick.
     maxWaitTimeInMs: 1_000,
+    // kafkajs fetches again only once the previous fetch's batches are handled: bigger fetches mean
+    // fewer round trips (a prediction is ~0.6 kB, so 1 MB, the default, is only ~1,700 of them).
+    maxBytesPerPartition: FETCH_BYTES_PER_PARTITION,
+    maxBytes: FETCH_BYTES,
   });
   await consumer.connect();
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
+      for (const partition of partitions) {
+        const offset = next.get(`${topic}/${partition}`);
+        if (offset !== undefined) consumer.seek({ topic, partition, offset: offset.toString() });
+      }
+    }
+  });
   for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
     autoCommit: true,
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
       const key = `${batch.topic}/${batch.partition}`;
+      // A rebalance can redeliver: hand each offset over once.
+      const from = next.get(key) ?? 0n;
+      const start = batch.messages.findIndex((m) => BigInt(m.offset) >= from);
+      const fresh = start === 0 ? batch.messages : start < 0 ? [] : batch.messages.slice(start);
+      const decoded = await decoder.decodeAll(fresh.map((m) => m.value));
+      // A seek (rebalance) or stop makes the batch stale; checked once: nothing below awaits before
+      // the records are handed over, except for undecodable messages.
+      if (!isRunning() || isStale()) return;
+      const isPrediction = batch.topic === options.predictionsTopic;
       const records: MonitorRecord[] = [];
-      for (const m of batch.messages) {
-        if (!isRunning() || isStale()) break;
-        const offset = BigInt(m.offset);
-        // A rebalance can redeliver: hand each offset over once.
-        if (offset < (next.get(key) ?? 0n)) continue;
-        next.set(key, offset + 1n);
+      let last: string | undefined;
+      for (let i = 0; i < fresh.length; i += 1) {
+        const m = fresh[i];
+        const result = decoded[i];
+        if (m === undefined || result === undefined) break;
         const message: SourceMessage = {
           topic: batch.topic,
           partition: batch.partition,
@@ -109,21 +135,19 @@ export async function startSource(
           key: m.key,
           value: m.value,
         };
-        try {
-          if (!m.value) throw new Error('empty value');
-          const value = await registry.decode(m.value);
-          records.push(
-            batch.topic === options.predictionsTopic
-              ? { kind: 'prediction', value: value as Prediction, message }
-              : { kind: 'label', value: value as GroundTruth, message },
-          );
-        } catch (error) {
-          await options.onUndecodable(message, errorMessage(error));
-        }
-        resolveOffset(m.offset);
+        if (!result.ok) await options.onUndecodable(message, result.error);
+        else if (isPrediction)
+          records.push({ kind: 'prediction', value: result.value as Prediction, message });
+        else records.push({ kind: 'label', value: result.value as GroundTruth, message });
+        last = m.offset;
+      }
+      if (last !== undefined) {
+        next.set(key, BigInt(last) + 1n);
+        resolveOffset(last);
       }
       if (buffer !== undefined) {
-        buffer.push(...records);
+        // Not push(...records): a batch can hold more records than a call takes arguments.
+        for (const record of records) buffer.push(record);
         if ((next.get(key) ?? 0n) >= (target.get(key) ?? 0n)) pending.delete(key);
         await finishReplay();
       } else if (records.length > 0) {

@@ -45,10 +45,35 @@ export async function sendDeadLetter(
   reason: string,
   component: string,
 ): Promise<void> {
-  await producer.send(deadLetterTopic(message.topic), [
-    {
-      key: message.key?.toString('utf8') ?? null,
-      value: deadLetterRecord(message, code, reason, component),
-    },
-  ]);
+  await sendDeadLetters(producer, [{ message, code, reason }], component);
+}
+
+export interface DeadLetterRequest {
+  message: SourceMessage;
+  code: string;
+  reason: string;
+}
+
+/** Publishes several dead letters with one produce request per dead-letter topic, in order. */
+export async function sendDeadLetters(
+  producer: AvroProducer,
+  letters: readonly DeadLetterRequest[],
+  component: string,
+): Promise<void> {
+  const byTopic = new Map<string, DeadLetterRequest[]>();
+  for (const letter of letters) {
+    const topic = deadLetterTopic(letter.message.topic);
+    const list = byTopic.get(topic);
+    if (list === undefined) byTopic.set(topic, [letter]);
+    else list.push(letter);
+  }
+  for (const [topic, list] of byTopic) {
+    await producer.send(
+      topic,
+      list.map(({ message, code, reason }) => ({
+        key: message.key?.toString('utf8') ?? null,
+        value: deadLetterRecord(message, code, reason, component),
+      })),
+    );
+  }
 }
