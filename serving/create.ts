@@ -47,7 +47,7 @@ export async function createServingDeps(config: Config, log: Logger): Promise<Ru
     mlflow,
     modelName: serving.modelName,
     roles: serving.mode === 'champion' ? ['champion'] : ['champion', 'challenger'],
-    loader: mlflowLoader(mlflow),
+    loader: mlflowLoader(mlflow, log),
     metrics,
     log: log.child({ part: 'models' }),
   });

@@ -1,12 +1,14 @@
 import { encodeRows, type RawRecord } from '../../src/features/index.js';
 import { downloadBundle } from '../../src/pipeline/bundles.js';
 import type { MlflowClient, ModelVersion } from '../../src/registry/index.js';
+import type { Logger } from '../../src/logging/index.js';
 import { loadBundle, type LoadedBundle } from '../../src/training/index.js';
+import { compileForServing } from './compile.js';
 
 /** Loads a version's bundle: download, validate (src/training loadBundle), warm up. */
 export type BundleLoader = (version: ModelVersion) => Promise<LoadedBundle>;
 
-export function mlflowLoader(mlflow: MlflowClient): BundleLoader {
+export function mlflowLoader(mlflow: MlflowClient, log?: Logger): BundleLoader {
   return async (version) => {
     const files = await downloadBundle(mlflow, version);
     // One thread: serving scores small batches, where OpenMP's fan-out costs more than it brings, and
@@ -18,6 +20,10 @@ export function mlflowLoader(mlflow: MlflowClient): BundleLoader {
       bundle.booster.close();
       throw error;
     }
+    const { compiled, reason } = compileForServing(bundle);
+    if (compiled) bundle.compiled = compiled;
+    else
+      log?.warn({ version: version.version, reason }, 'compiled trees refused; XGBoost scores every request');
     return bundle;
   };
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { BankopsError } from '../errors/index.js';
 import { encodeRow, featureCount, parseFeatureSpec, specHash } from '../features/index.js';
 import type { FeatureSpec } from '../features/index.js';
-import { Booster } from '../xgboost/index.js';
+import { Booster, type CompiledTrees } from '../xgboost/index.js';
 import { BUNDLE_FILES, BUNDLE_FORMAT_VERSION } from './bundle.js';
 import type { BundleFiles, BundleMeta } from './bundle.js';
 import { MODEL_FILE } from './mlmodel.js';
@@ -13,6 +13,8 @@ export interface LoadedBundle {
   booster: Booster;
   spec: FeatureSpec;
   meta: BundleMeta;
+  /** Serving's fast path for small requests, set when it matched the library (serving/model/compile.ts). */
+  compiled?: CompiledTrees;
 }
 
 export interface LoadBundleOptions {

@@ -13,3 +13,4 @@ export { libraryCandidates, loadXgboost, resolveLibraryPath, xgboostNative } fro
 export type { BoosterHandle, DMatrixHandle, XgbNative } from './native.js';
 export { isMaximizedMetric, trainBooster } from './train.js';
 export type { RoundScores, TrainOptions, TrainResult } from './train.js';
+export { CompiledTrees, compileVerified, PARITY_TOLERANCE } from './compiled.js';
