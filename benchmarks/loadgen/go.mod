@@ -1,0 +1,3 @@
+module bankops/benchmarks/loadgen
+
+go 1.21
