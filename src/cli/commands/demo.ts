@@ -192,6 +192,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
           /monitoring \(replayed/,
         );
         const receiver = await spawnBankops(config, 'alerts', ['alerts', 'receive'], /receiving alerts at/);
+        // Started before the clients: a new consumer group begins at the newest events, so the retrain
+        // trigger must have joined before the monitor's first drift.detected.
+        const pipeline = await spawnBankops(config, 'pipeline', ['pipeline', 'run'], /pipeline running/);
         try {
           // new customers like the ones the champion learned from: a run that must raise no drift
           const records = await simulationRecords(config, { count: 600, seed: 11, scenario: 'none' });
@@ -212,8 +215,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
           for (const [label, query] of [
             ['accuracy (last labelled)', `max(bankops_model_accuracy{window=~"last_.*",${v}})`],
             ['F1 (last labelled)', `max(bankops_model_f1{window=~"last_.*",${v}})`],
-            // estimated while outcomes were still missing (they have all arrived by now)
-            ['estimated accuracy (CBPE)', `max(max_over_time(bankops_model_estimated_accuracy{${v}}[2m]))`],
+            ['ROC-AUC (last labelled)', `max(bankops_model_roc_auc{window=~"last_.*",${v}})`],
             ['drifted features', `max(bankops_model_drifted_features{${v}})`],
           ] as const) {
             println(
@@ -238,7 +240,6 @@ export async function runDemo(options: DemoOptions): Promise<void> {
           });
           let driftSummary: SimulationSummary | undefined;
           try {
-            const pipeline = await spawnBankops(config, 'pipeline', ['pipeline', 'run'], /pipeline running/);
             try {
               const evidence = await waitForEvents(
                 ctx,
@@ -315,7 +316,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
             `   drifted clients: sent ${driftSummary.sent}, answered ${driftSummary.answered}, errors ${driftSummary.errors}, labels ${driftSummary.labelsSent}`,
           );
         } finally {
-          await Promise.all([monitor.stop(), receiver.stop()]);
+          await Promise.all([monitor.stop(), receiver.stop(), pipeline.stop()]);
         }
       } finally {
         await serving.process.stop();
