@@ -14,6 +14,12 @@ export interface AlertOptions {
   /** Absolute drop below the bundle's test accuracy / F1 that counts as degraded. */
   maxDrop: number;
   cooldownMs: number;
+  /**
+   * performance.degraded needs this many labels in the count window (its full size, last N): with a few
+   * hundred labels and ~11 % positives, F1 swings by more than the drop it tests, and the event starts a
+   * retraining. The gauges (and the Prometheus alerts, which also wait 2 minutes) use fewer.
+   */
+  lastN: number;
 }
 
 export interface MonitorEvent {
@@ -88,6 +94,7 @@ export function monitorEvents(
   }
   for (const report of snapshot.windows) {
     if (report.kind !== 'count' || report.insufficient || report.metrics === null) continue;
+    if (report.labels < options.lastN) continue;
     const reference = snapshot.references.find((r) => r.modelVersion === report.modelVersion);
     const reasons = degradation(report.metrics, reference, options);
     if (reasons.length === 0) continue;

@@ -4,7 +4,13 @@ import type { MonitoringSnapshot } from '../../src/monitoring/monitor.js';
 import type { DriftResult } from '../../src/monitoring/drift.js';
 import type { WindowReport } from '../../src/monitoring/window-metrics.js';
 
-const options: AlertOptions = { accuracyFloor: 0.8, f1Floor: 0.3, maxDrop: 0.1, cooldownMs: 60_000 };
+const options: AlertOptions = {
+  accuracyFloor: 0.8,
+  f1Floor: 0.3,
+  maxDrop: 0.1,
+  cooldownMs: 60_000,
+  lastN: 400,
+};
 
 const drift = (feature: string, detected: boolean): DriftResult => ({
   feature,
@@ -82,5 +88,9 @@ describe('monitor events', () => {
     expect(below.map((e) => e.type)).toEqual(['performance.degraded']);
     const dropped = monitorEvents(snapshot(0.85, 0.35, []), options, new Map(), 0);
     expect(dropped[0]?.payload['reasons']).toEqual(['f1 0.3500 more than 0.1 below the test score 0.5000']);
+  });
+
+  it('waits for a full last-N window before calling performance degraded', () => {
+    expect(monitorEvents(snapshot(0.75, 0.2, []), { ...options, lastN: 1_000 }, new Map(), 0)).toEqual([]);
   });
 });
