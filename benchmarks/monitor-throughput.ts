@@ -17,6 +17,7 @@ import { createKafka } from '../src/kafka/client.js';
 import type { GroundTruth, Prediction } from '../src/kafka/generated/types.js';
 import { AvroProducer } from '../src/kafka/producer.js';
 import { createRegistry } from '../src/kafka/registry.js';
+import { TYPICAL_CUSTOMER } from '../src/bank/sample.js';
 import { applyTopics } from '../src/kafka/topics.js';
 import { MlflowClient } from '../src/registry/index.js';
 
@@ -26,24 +27,7 @@ const config = { ...base, logLevel: 'warn' as const, monitor: { ...base.monitor,
 const kafka = createKafka(config, 'bankops-bench-monitor');
 const registry = createRegistry(config);
 
-const features = JSON.stringify({
-  age: 41,
-  job: 'management',
-  marital: 'married',
-  education: 'tertiary',
-  default: 'no',
-  balance: 1500,
-  housing: 'yes',
-  loan: 'no',
-  contact: 'cellular',
-  day: 15,
-  month: 'may',
-  duration: 200,
-  campaign: 2,
-  pdays: -1,
-  previous: 0,
-  poutcome: 'unknown',
-});
+const features = JSON.stringify({ ...TYPICAL_CUSTOMER, duration: 200 });
 
 interface Traffic {
   predictions: Prediction[];

@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
+import { TYPICAL_CUSTOMER } from '../src/bank/sample.js';
 
 const { values } = parseArgs({
   options: {
@@ -18,23 +19,7 @@ const { values } = parseArgs({
   },
 });
 
-const record = {
-  age: 41,
-  job: 'management',
-  marital: 'married',
-  education: 'tertiary',
-  default: 'no',
-  balance: 1500,
-  housing: 'yes',
-  loan: 'no',
-  contact: 'cellular',
-  day: 15,
-  month: 'may',
-  campaign: 2,
-  pdays: -1,
-  previous: 0,
-  poutcome: 'unknown',
-};
+const record = TYPICAL_CUSTOMER;
 const batch = Number(values.batch);
 const body = JSON.stringify(batch === 1 ? record : { records: Array.from({ length: batch }, () => record) });
 const dispatcher = new Agent({ connections: Number(values.concurrency), pipelining: 1 });

@@ -13,6 +13,7 @@ import { MlflowClient, type ModelVersion } from '../../../src/registry/index.js'
 import { downloadBundle } from '../../../src/pipeline/bundles.js';
 import { trainFixtureRun } from './model-fixture.js';
 import { FEATURE_COLUMNS } from '../../../src/bank/columns.js';
+import { TYPICAL_CUSTOMER } from '../../../src/bank/sample.js';
 
 export const config = getConfig();
 export const API_KEY = `test-key-${randomUUID()}`;
@@ -137,24 +138,7 @@ export async function readTopic<T>(fixture: ServingFixture, topic: string, timeo
 
 /** A customer record as the API takes it (a typical UCI row). */
 export function customer(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    age: 41,
-    job: 'management',
-    marital: 'married',
-    education: 'tertiary',
-    default: 'no',
-    balance: 1500,
-    housing: 'yes',
-    loan: 'no',
-    contact: 'cellular',
-    day: 15,
-    month: 'may',
-    campaign: 2,
-    pdays: -1,
-    previous: 0,
-    poutcome: 'unknown',
-    ...overrides,
-  };
+  return { ...TYPICAL_CUSTOMER, ...overrides };
 }
 
 /** The workshop's payload: `dataframe_split` with the 16 raw columns. */
