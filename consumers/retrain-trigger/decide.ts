@@ -8,7 +8,16 @@ export interface TriggerState {
 
 export type TriggerInput =
   | { kind: 'rows'; rowsSinceChampion: number; threshold: number }
-  | { kind: 'evidence'; type: 'drift.detected' | 'performance.degraded'; now: number; cooldownMs: number };
+  | {
+      kind: 'evidence';
+      type: 'drift.detected' | 'performance.degraded';
+      now: number;
+      cooldownMs: number;
+      /** The version the evidence is about, when it names one. */
+      about?: string;
+      /** The versions answering clients now (champion, challenger). */
+      serving: ReadonlySet<string>;
+    };
 
 export interface TriggerDecision {
   request: boolean;
@@ -27,6 +36,10 @@ export function decide(state: TriggerState, input: TriggerInput): TriggerDecisio
           request: false,
           reason: `${input.rowsSinceChampion} of ${input.threshold} rows since the champion's snapshot`,
         };
+  }
+  // A restarted monitor replays history: evidence about a retired version says nothing about what serves.
+  if (input.about !== undefined && !input.serving.has(input.about)) {
+    return { request: false, reason: `${input.type} is about v${input.about}, which no longer serves` };
   }
   if (input.now < state.cooldownUntil) {
     return {

@@ -82,19 +82,15 @@ export async function startRetrainTrigger(
       case 'drift.detected':
       case 'performance.degraded': {
         const about = payload['modelVersion'];
-        if (typeof about === 'string' && !(await servingVersions(ctx)).has(about)) {
-          ctx.log.info(
-            { type: event.type, modelVersion: about },
-            'evidence about a version not serving; ignored',
-          );
-          return;
-        }
         const decision = decide(state, {
           kind: 'evidence',
           type: event.type,
           now: Date.now(),
           cooldownMs: options.cooldownMs,
+          ...(typeof about === 'string' ? { about } : {}),
+          serving: await servingVersions(ctx),
         });
+        ctx.log.info({ type: event.type, modelVersion: about, decision }, 'monitoring evidence');
         if (decision.request) {
           state.cooldownUntil = Date.now() + options.cooldownMs;
           await request(decision.reason, { trigger: event.type, evidence: payload });
