@@ -93,7 +93,7 @@ function drift(
       return r;
     case 'concept': {
       const likely = r.housing === 'no' && r.balance > balanceMedian;
-      r.y = random() < (likely ? 0.6 : 0.03) ? 'yes' : 'no';
+      r.y = random() < (likely ? 0.8 : 0.03) ? 'yes' : 'no';
       return r;
     }
   }

@@ -36,6 +36,11 @@ export interface StartMonitorOptions {
   historyIntervalMs?: number;
   /** How long a label may wait for its prediction before it is rejected as unknown (core default 10 min). */
   orphanGraceMs?: number;
+  /**
+   * Ignore predictions and labels published before this time (epoch ms): a monitor that watches from
+   * now on instead of replaying the horizon (the demo watches its own clients).
+   */
+  since?: number;
   /** Consumer groups whose lag is exported (default: lake writer, monitor, trainer, promoter, trigger). */
   lagGroups?: LagGroup[];
 }
@@ -220,7 +225,10 @@ export async function startMonitor(
       baseGroupId: baseGroup,
       predictionsTopic: topics.predictions,
       groundTruthTopic: topics.groundTruth,
-      replayFrom: Date.now() - settings.horizonMs - (options.orphanGraceMs ?? 10 * 60_000),
+      replayFrom: Math.max(
+        Date.now() - settings.horizonMs - (options.orphanGraceMs ?? 10 * 60_000),
+        options.since ?? 0,
+      ),
       onRecords,
       onUndecodable: (message, error) => deadLetter([{ message, code: 'UNDECODABLE', reason: error }]),
       log,

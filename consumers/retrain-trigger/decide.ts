@@ -12,7 +12,13 @@ export type TriggerInput =
       kind: 'evidence';
       type: 'drift.detected' | 'performance.degraded';
       now: number;
-      cooldownMs: number;
+      /** When the monitor emitted the evidence (epoch ms). */
+      eventTime: number;
+      /**
+       * Evidence older than this is stale: a restarted trigger resumes from its committed offset and may
+       * read events from long ago. The monitor repeats evidence that still holds once per its cooldown.
+       */
+      maxAgeMs: number;
       /** The version the evidence is about, when it names one. */
       about?: string;
       /** The versions answering clients now (champion, challenger). */
@@ -37,6 +43,13 @@ export function decide(state: TriggerState, input: TriggerInput): TriggerDecisio
           reason: `${input.rowsSinceChampion} of ${input.threshold} rows since the champion's snapshot`,
         };
   }
+  const age = input.now - input.eventTime;
+  if (age > input.maxAgeMs) {
+    return {
+      request: false,
+      reason: `${input.type} is ${Math.round(age / 1000)} s old (stale after ${Math.round(input.maxAgeMs / 1000)} s)`,
+    };
+  }
   // A restarted monitor replays history: evidence about a retired version says nothing about what serves.
   if (input.about !== undefined && !input.serving.has(input.about)) {
     return { request: false, reason: `${input.type} is about v${input.about}, which no longer serves` };
@@ -47,5 +60,6 @@ export function decide(state: TriggerState, input: TriggerInput): TriggerDecisio
       reason: `${input.type} within the cooldown (until ${new Date(state.cooldownUntil).toISOString()})`,
     };
   }
-  return { request: true, reason: input.type };
+  const about = input.about === undefined ? '' : ` about v${input.about}`;
+  return { request: true, reason: `${input.type}${about} at ${new Date(input.eventTime).toISOString()}` };
 }

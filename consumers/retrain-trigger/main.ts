@@ -14,6 +14,8 @@ export const TRIGGER_GROUP = 'bankops-retrain-trigger';
 export interface TriggerOptions {
   threshold: number;
   cooldownMs: number;
+  /** Monitoring evidence older than this is ignored (see decide). */
+  evidenceMaxAgeMs: number;
   groupId?: string;
 }
 
@@ -86,7 +88,8 @@ export async function startRetrainTrigger(
           kind: 'evidence',
           type: event.type,
           now: Date.now(),
-          cooldownMs: options.cooldownMs,
+          eventTime: Number(event.event_time),
+          maxAgeMs: options.evidenceMaxAgeMs,
           ...(typeof about === 'string' ? { about } : {}),
           serving: await servingVersions(ctx),
         });

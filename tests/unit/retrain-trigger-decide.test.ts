@@ -6,7 +6,8 @@ const evidence = (about: string | undefined, now = 1_000) => ({
   kind: 'evidence' as const,
   type: 'drift.detected' as const,
   now,
-  cooldownMs: 600_000,
+  eventTime: now - 10,
+  maxAgeMs: 660_000,
   ...(about === undefined ? {} : { about }),
   serving: new Set(['7']),
 });
@@ -21,12 +22,24 @@ describe('the retrain trigger decision', () => {
   });
 
   it('acts on evidence about a serving version, never on a retired one', () => {
-    expect(decide(idle(), evidence('7'))).toEqual({ request: true, reason: 'drift.detected' });
+    expect(decide(idle(), evidence('7'))).toEqual({
+      request: true,
+      reason: 'drift.detected about v7 at 1970-01-01T00:00:00.990Z',
+    });
     expect(decide(idle(), evidence(undefined)).request).toBe(true);
     expect(decide(idle(), evidence('6'))).toEqual({
       request: false,
       reason: 'drift.detected is about v6, which no longer serves',
     });
+  });
+
+  it('ignores stale evidence (a restarted trigger reads old events from its committed offset)', () => {
+    const old = { ...evidence('7', 1_000_000), eventTime: 1_000_000 - 660_001 };
+    expect(decide(idle(), old)).toEqual({
+      request: false,
+      reason: 'drift.detected is 660 s old (stale after 660 s)',
+    });
+    expect(decide(idle(), { ...old, eventTime: 1_000_000 - 660_000 }).request).toBe(true);
   });
 
   it('keeps quiet within the cooldown and while a retraining runs', () => {

@@ -37,6 +37,8 @@ export async function startPipeline(
     startRetrainTrigger(trigger, {
       threshold: options.threshold ?? config.retrain.thresholdRows,
       cooldownMs: config.retrain.cooldownMs,
+      // the monitor repeats evidence that still holds once per its cooldown; a minute of slack
+      evidenceMaxAgeMs: config.monitor.cooldownMs + 60_000,
       groupId: `bankops-retrain-trigger${suffix}`,
     }),
     startTrainer(trainer, {
