@@ -1,5 +1,6 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { BankopsError, errorMessage } from '../errors/index.js';
+import { partitionOf } from './partition.js';
 import { subjectFor, type SchemaRegistry } from './registry.js';
 
 export interface OutgoingRecord<T> {
@@ -23,14 +24,19 @@ function frame(schemaId: number, body: Buffer): Buffer {
   return out;
 }
 
+/** How long a topic's partition count is trusted before it is looked up again (in the background). */
+const PARTITIONS_TTL_MS = 5 * 60_000;
+
 export class AvroProducer {
   private readonly producer: Producer;
   private readonly schemaIds = new Map<string, number>();
   private readonly schemas = new Map<number, Schema>();
+  private readonly partitions = new Map<string, { count: number; at: number }>();
+  private readonly lookups = new Map<string, Promise<void>>();
   private connected = false;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly registry: SchemaRegistry,
     options: { transactionalId?: string } = {},
   ) {
@@ -38,8 +44,12 @@ export class AvroProducer {
       idempotent: true,
       maxInFlightRequests: 5,
       allowAutoTopicCreation: false,
-      // murmur2 on the key, as the Java client partitions
-      createPartitioner: Partitioners.DefaultPartitioner,
+      // murmur2 on the key, as the Java client partitions; send() sets the partition itself when it knows
+      // the topic's partition count, and this returns it before kafkajs's partitioner looks at the metadata
+      createPartitioner: () => {
+        const byKey = Partitioners.DefaultPartitioner();
+        return (args) => args.message.partition ?? byKey(args);
+      },
       ...(options.transactionalId ? { transactionalId: options.transactionalId } : {}),
     });
   }
@@ -69,8 +79,41 @@ export class AvroProducer {
       // costs more than the Avro encoding itself for a batch of a thousand).
       this.schemas.set(id, await this.registry.getSchema(id));
       this.schemaIds.set(topic, id);
+      await this.lookUpPartitions(topic);
     }
     return id;
+  }
+
+  /**
+   * Caches the topic's partition count, so that keyed messages go out with their partition set (see
+   * partition.ts). Best effort: without a count, kafkajs partitions the messages itself, the same way.
+   */
+  private lookUpPartitions(topic: string): Promise<void> {
+    let running = this.lookups.get(topic);
+    if (running === undefined) {
+      running = (async () => {
+        const admin = this.kafka.admin();
+        try {
+          await admin.connect();
+          const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+          const count = metadata.topics[0]?.partitions.length ?? 0;
+          if (count > 0) this.partitions.set(topic, { count, at: Date.now() });
+        } catch {
+          // kafkajs partitions by itself meanwhile
+        } finally {
+          await admin.disconnect().catch(() => undefined);
+          this.lookups.delete(topic);
+        }
+      })();
+      this.lookups.set(topic, running);
+    }
+    return running;
+  }
+
+  private partitionCount(topic: string): number | undefined {
+    const cached = this.partitions.get(topic);
+    if (cached === undefined || Date.now() - cached.at > PARTITIONS_TTL_MS) void this.lookUpPartitions(topic);
+    return cached?.count;
   }
 
   async encode<T>(topic: string, value: T): Promise<Buffer> {
@@ -93,13 +136,16 @@ export class AvroProducer {
   async send<T>(topic: string, records: readonly OutgoingRecord<T>[], chunkSize = 5_000): Promise<void> {
     await this.connect();
     const id = await this.schemaId(topic);
+    const partitions = this.partitionCount(topic);
     for (let start = 0; start < records.length; start += chunkSize) {
       const chunk = records.slice(start, start + chunkSize);
       const messages = [];
       for (const r of chunk) {
+        const key = r.key === null ? null : Buffer.from(r.key);
         messages.push({
-          key: r.key,
+          key,
           value: this.encodeSync(id, r.value) ?? (await this.registry.encode(id, r.value)),
+          ...(key !== null && partitions !== undefined ? { partition: partitionOf(key, partitions) } : {}),
           ...(r.headers ? { headers: r.headers } : {}),
         });
       }
