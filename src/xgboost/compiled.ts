@@ -1,4 +1,4 @@
-import { BankopsError } from '../errors/index.js';
+import { BankopsError, errorMessage } from '../errors/index.js';
 import type { Booster } from './booster.js';
 
 /**
@@ -107,7 +107,7 @@ export function compileVerified(
   try {
     compiled = CompiledTrees.fromModelJson(JSON.parse(booster.saveModel('json').toString('utf8')));
   } catch (error) {
-    return { reason: error instanceof Error ? error.message : String(error) };
+    return { reason: errorMessage(error) };
   }
   const expected = booster.inplacePredict(rows, count);
   const actual = compiled.predict(rows, count);
