@@ -34,9 +34,12 @@ export function toCustomers(
   batchId: string,
   source: string,
   eventTimes: readonly number[],
+  /** The customer each record belongs to (a synthetic record: the key of the one it copies). */
+  customerKeys?: readonly (string | null)[],
 ): Customer[] {
   return records.map((r, i) => ({
     record_id: recordId(batchId, i),
+    customer_key: customerKeys?.[i] ?? null,
     batch_id: batchId,
     source,
     event_time: eventTimes[i] ?? Date.now(),

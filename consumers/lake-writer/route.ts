@@ -12,6 +12,21 @@ export interface RawMessage {
   timestamp: string;
 }
 
+/**
+ * One message per Kafka coordinate, the first kept. A seek on group join (to the table's watermark) can
+ * make the consumer deliver again what it already buffered; the sink only skips rows the table holds, so
+ * a copy inside one micro-batch would be written twice.
+ */
+export function uniqueMessages(messages: readonly RawMessage[]): RawMessage[] {
+  const seen = new Set<string>();
+  return messages.filter((m) => {
+    const key = `${m.topic}\u0000${m.partition}\u0000${m.offset}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 export type DeadLetterCode = 'UNDECODABLE' | 'EMPTY_VALUE' | 'INVALID_RECORD' | 'UNKNOWN_TOPIC';
 
 export interface RejectedMessage {

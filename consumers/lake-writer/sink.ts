@@ -94,6 +94,20 @@ export class IcebergSink {
         .map((c) => `${quoteIdent(c.name)} ${SQL_TYPES[c.kind]}`)
         .join(', ');
       await lake.run(`CREATE TABLE IF NOT EXISTS ${name} (${columns})`);
+      // A table created by an earlier release lacks the nullable columns added since: add them (an
+      // Iceberg schema change, no data rewritten; older snapshots keep their schema).
+      const present = new Set(
+        (await lake.all<{ column_name: string }>(`DESCRIBE ${name}`)).map((r) => r.column_name),
+      );
+      for (const column of allColumns(spec).filter((c) => !present.has(c.name))) {
+        if (!column.nullable) {
+          throw new BankopsError(
+            'DATA_INVALID',
+            `${spec.namespace}.${spec.table} lacks the required column ${column.name}; only nullable columns are added to an existing table`,
+          );
+        }
+        await lake.run(`ALTER TABLE ${name} ADD COLUMN ${quoteIdent(column.name)} ${SQL_TYPES[column.kind]}`);
+      }
     });
     this.ensured.add(name);
   }
@@ -144,8 +158,10 @@ export class IcebergSink {
     // another writer of the group during a rebalance). The offset range lets Parquet statistics prune.
     const held = `SELECT t._partition, t._offset FROM ${name} t, (SELECT min(_offset) AS lo, max(_offset) AS hi FROM ${stage}) r
        WHERE t._topic = ${topic} AND t._offset BETWEEN r.lo AND r.hi`;
+    // Columns by name: a table that gained a column keeps it last, wherever the spec declares it.
+    const names = columns.map((c) => quoteIdent(c.name)).join(', ');
     const [inserted] = await lake.all<{ Count: bigint }>(
-      `INSERT INTO ${name} SELECT ${select} FROM ${stage} s
+      `INSERT INTO ${name} (${names}) SELECT ${select} FROM ${stage} s
        ANTI JOIN (${held}) h ON s._partition = h._partition AND s._offset = h._offset`,
     );
     const written = Number(inserted?.Count ?? 0);

@@ -56,8 +56,14 @@ const customers: TableSpec = {
     { name: 'source', kind: 'string' },
     { name: 'event_time', kind: 'timestamp' },
     ...COLUMNS.map((name): ColumnSpec => ({ name, kind: isIntegerColumn(name) ? 'int' : 'string' })),
+    // added after the first release: tables created before it gain the column (sink.ensureTable)
+    { name: 'customer_key', kind: 'string', nullable: true },
   ],
-  validate: (value) => requireFields(value, customers.columns) ?? checkRecord(value),
+  validate: (value) =>
+    requireFields(
+      value,
+      customers.columns.filter((c) => c.name !== 'customer_key'),
+    ) ?? checkRecord(value),
   batchIdOf: (value) => (typeof value['batch_id'] === 'string' ? value['batch_id'] : null),
 };
 

@@ -7,7 +7,7 @@ import { sendDeadLetter } from '../../src/kafka/dead-letter.js';
 import type { AvroProducer } from '../../src/kafka/producer.js';
 import type { SchemaRegistry } from '../../src/kafka/registry.js';
 import type { Logger } from '../../src/logging/index.js';
-import { route, type RawMessage, type RejectedMessage } from './route.js';
+import { route, uniqueMessages, type RawMessage, type RejectedMessage } from './route.js';
 import type { AppendResult, IcebergSink } from './sink.js';
 import type { TableSpec } from './tables.js';
 
@@ -171,7 +171,7 @@ export class LakeWriter {
 
   private async flushNow(): Promise<FlushResult | undefined> {
     if (this.buffer.length === 0) return undefined;
-    const messages = this.buffer;
+    const messages = uniqueMessages(this.buffer);
     const firstMessageAt = this.oldest;
     this.buffer = [];
     this.metrics.buffered.set(0);

@@ -125,11 +125,12 @@ describe('lake writer', () => {
     await publish(lake, records);
     const group = `g-${lake.id}`;
     const first = await writerProcess(lake, group, 2_000);
-    await waitFor(
-      () => counts(lake),
-      (c) => c.rows > 0,
-      { what: 'a first commit' },
-    );
+    // killed as soon as the first micro-batch is committed, while the next ones are on their way
+    await new Promise<void>((resolve) => {
+      first.stdout?.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('flushed 1')) resolve();
+      });
+    });
     first.kill('SIGKILL');
     const before = await counts(lake);
     expect(before.rows).toBeLessThan(12_000);

@@ -26,6 +26,8 @@ export interface Customer {
   poutcome: string;
   /** yes | no, as the source spells it. */
   y: string;
+  /** The customer this record belongs to, when known; a synthetic record carries the key (or record id) of the real record it copies. Training keeps a key's records on one side of every split. */
+  customer_key: null | string;
 }
 
 /** A record that could not be processed, with the reason and where it came from. (topics/schemas/dead-letter.avsc) */

@@ -1,6 +1,7 @@
 /**
  * Runs a lake writer in its own process (so a test can kill -9 it). Arguments: a JSON object with
- * topic, namespace, groupId, maxBatchRows, maxBatchMs. Prints "ready" once consuming.
+ * topic, namespace, groupId, maxBatchRows, maxBatchMs. Prints "ready" once consuming and "flushed <n>"
+ * after each committed micro-batch.
  */
 import { startLakeWriter } from '../../../consumers/lake-writer/main.js';
 import { getConfig } from '../../../src/config/index.js';
@@ -23,6 +24,14 @@ const running = await startLakeWriter(getConfig(), {
   instance: `test-${args.namespace}`,
 });
 process.stdout.write('ready\n');
+// every committed micro-batch, as it happens: a test can kill -9 right after the first one
+let told = 0;
+setInterval(() => {
+  while (told < running.writer.flushes.length) {
+    told += 1;
+    process.stdout.write(`flushed ${told}\n`);
+  }
+}, 2).unref();
 const stop = () => {
   void running.close().then(() => process.exit(0));
 };
