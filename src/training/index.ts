@@ -21,7 +21,13 @@ export type {
 } from './reference.js';
 export { carveValidation, mulberry32, pick, stratifiedSplit, timeOrderedSplit } from './split.js';
 export type { Split, ValidationSplit } from './split.js';
+export { closeOverGroups, groupStratifiedSplit, groupTimeSplit, isReserved } from './groups.js';
+export type { GroupTimeSplit } from './groups.js';
+export { carveParts, idsOf, planHoldout, splitParts } from './parts.js';
+export type { HoldoutKind, HoldoutPlan, HoldoutPlanInput, SeenByChampion, TrainingParts } from './parts.js';
 export { chooseThreshold } from './threshold.js';
 export type { ThresholdChoice, ThresholdObjective } from './threshold.js';
 export { trainCandidates } from './train.js';
 export type { CandidateResult, SplitInfo, TrainCandidatesInput, TrainingResult, Timings } from './train.js';
+export { COMPARE_METRICS, pairedBootstrap, weightedPrAuc, weightedRocAuc } from './compare.js';
+export type { CompareMetric, PairedComparison, PairedInput } from './compare.js';

@@ -21,17 +21,18 @@ export interface Split {
   test: number[];
 }
 
-function checkFraction(fraction: number, what: string): void {
+export function checkFraction(fraction: number, what: string): void {
   if (!(fraction > 0 && fraction < 1)) {
     throw new BankopsError('USAGE', `${what} must be between 0 and 1 (exclusive), got ${fraction}`);
   }
 }
 
-function shuffle(values: number[], random: () => number): void {
+/** Fisher–Yates in place, driven by `random`. */
+export function shuffle<T>(values: T[], random: () => number): void {
   for (let i = values.length - 1; i > 0; i -= 1) {
     const j = Math.floor(random() * (i + 1));
-    const a = values[i] as number;
-    values[i] = values[j] as number;
+    const a = values[i] as T;
+    values[i] = values[j] as T;
     values[j] = a;
   }
 }

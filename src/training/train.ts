@@ -14,7 +14,8 @@ import { resolveTrainingOptions } from './options.js';
 import type { SelectionMetric, TrainingOptions } from './options.js';
 import { featureReference, predictionReference } from './reference.js';
 import type { FeatureReference, PredictionReference } from './reference.js';
-import { carveValidation, pick, stratifiedSplit, timeOrderedSplit } from './split.js';
+import { pick } from './split.js';
+import { splitParts, type TrainingParts } from './parts.js';
 import { chooseThreshold } from './threshold.js';
 import type { ThresholdChoice } from './threshold.js';
 
@@ -51,7 +52,7 @@ export interface SplitInfo {
   seed: number;
   testFraction: number;
   validationFraction: number;
-  sizes: { fit: number; validation: number; test: number };
+  sizes: { fit: number; validation: number; test: number; leftOut: number };
   positives: { fit: number; validation: number; test: number };
 }
 
@@ -75,6 +76,12 @@ export interface TrainCandidatesInput {
   labels: ArrayLike<number>;
   /** Event time per row (e.g. epoch ms); required by split 'time'. */
   eventTimes?: ArrayLike<number>;
+  /** Weight per row (default 1): recent labelled traffic can count more than the history. */
+  weights?: ArrayLike<number>;
+  /** Group key per row (the customer): a group never straddles two parts. Default: a group per row. */
+  groups?: ArrayLike<string>;
+  /** Parts decided by the caller (the pipeline's out-of-time holdout); default: by `options.split`. */
+  parts?: TrainingParts;
   options?: Partial<TrainingOptions>;
   onCandidate?: (result: CandidateResult, progress: { done: number; total: number }) => void;
 }
@@ -82,8 +89,14 @@ export interface TrainCandidatesInput {
 function checkInput(input: TrainCandidatesInput, options: TrainingOptions): void {
   const n = input.rows.length;
   if (n === 0) throw new BankopsError('DATA_INVALID', 'no training rows');
-  if (input.labels.length !== n) {
-    throw new BankopsError('DATA_INVALID', `${n} rows but ${input.labels.length} labels`);
+  for (const [what, values] of [
+    ['labels', input.labels],
+    ['weights', input.weights],
+    ['groups', input.groups],
+  ] as const) {
+    if (values !== undefined && values.length !== n) {
+      throw new BankopsError('DATA_INVALID', `${n} rows but ${values.length} ${what}`);
+    }
   }
   for (let i = 0; i < n; i += 1) {
     if (input.labels[i] !== 0 && input.labels[i] !== 1) {
@@ -131,17 +144,16 @@ export function trainCandidates(input: TrainCandidatesInput): TrainingResult {
   };
   const options = resolveTrainingOptions(input.options);
   checkInput(input, options);
-  const { labels, eventTimes, rows } = input;
-  const outer =
-    options.split === 'time'
-      ? timeOrderedSplit(eventTimes as ArrayLike<number>, options.testFraction)
-      : stratifiedSplit(labels, options.testFraction, options.seed);
-  const { fit, validation } = carveValidation(outer.train, {
-    labels,
-    fraction: options.validationFraction,
-    seed: options.seed,
-    eventTimes: options.split === 'time' ? eventTimes : undefined,
-  });
+  const { labels, rows } = input;
+  const { fit, validation, test, leftOut } =
+    input.parts ??
+    splitParts({
+      labels,
+      groups: input.groups ?? rows.map((_, i) => String(i)),
+      ...(input.eventTimes ? { eventTimes: input.eventTimes } : {}),
+      options,
+    });
+  const outer = { train: [...fit, ...validation].sort((a, b) => a - b), test };
   const spec = buildFeatureSpec(pick(rows, outer.train), { includeDuration: options.includeDuration });
   const names = featureNames(spec);
   const economics: Economics = {
@@ -151,8 +163,10 @@ export function trainCandidates(input: TrainCandidatesInput): TrainingResult {
   const fitRows = pick(rows, fit);
   const parts: Part[] = [];
   try {
-    for (const indices of [fit, validation, outer.test]) {
+    for (const [p, indices] of [fit, validation, outer.test].entries()) {
       const encoded = encodeRows(spec, pick(rows, indices));
+      const weights =
+        input.weights !== undefined && p < 2 ? Float32Array.from(pick(input.weights, indices)) : undefined;
       const partLabels = Float32Array.from(pick(labels, indices));
       if (countOnes(partLabels) === 0 || countOnes(partLabels) === partLabels.length) {
         throw new BankopsError('DATA_INVALID', 'every split part needs both labels (0 and 1)', {
@@ -160,7 +174,13 @@ export function trainCandidates(input: TrainCandidatesInput): TrainingResult {
         });
       }
       const matrix = timed(() =>
-        DMatrix.fromDense({ data: encoded.data, rows: encoded.rows, cols: encoded.cols, labels: partLabels }),
+        DMatrix.fromDense({
+          data: encoded.data,
+          rows: encoded.rows,
+          cols: encoded.cols,
+          labels: partLabels,
+          ...(weights ? { weights } : {}),
+        }),
       );
       parts.push({ labels: partLabels, matrix });
     }
@@ -239,7 +259,12 @@ export function trainCandidates(input: TrainCandidatesInput): TrainingResult {
         seed: options.seed,
         testFraction: options.testFraction,
         validationFraction: options.validationFraction,
-        sizes: { fit: fit.length, validation: validation.length, test: outer.test.length },
+        sizes: {
+          fit: fit.length,
+          validation: validation.length,
+          test: outer.test.length,
+          leftOut: leftOut.length,
+        },
         positives: {
           fit: countOnes(dfit.labels),
           validation: countOnes(dvalid.labels),
