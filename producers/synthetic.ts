@@ -107,6 +107,17 @@ export interface SyntheticOptions {
 
 /** Deterministic for a given source, seed and scenario. Every value stays inside its column's domain. */
 export function synthesize(source: readonly BankRecord[], options: SyntheticOptions): BankRecord[] {
+  return synthesizeCopies(source, options).map((copy) => copy.record);
+}
+
+/** A synthetic record and the index (in `source`) of the real record it copies. */
+export interface SyntheticCopy {
+  record: BankRecord;
+  source: number;
+}
+
+/** `synthesize`, telling which source record each copy was drawn from (its customer key travels along). */
+export function synthesizeCopies(source: readonly BankRecord[], options: SyntheticOptions): SyntheticCopy[] {
   if (source.length === 0) {
     throw new BankopsError('DATA_INVALID', 'no customers to bootstrap from', {
       hint: 'Load the UCI data first: bin/bankops data load (and let the lake writer land it).',
@@ -120,12 +131,12 @@ export function synthesize(source: readonly BankRecord[], options: SyntheticOpti
   const random = mulberry32(options.seed);
   const balances = source.map((r) => r.balance).sort((a, b) => a - b);
   const median = balances[Math.floor(balances.length / 2)] ?? 0;
-  const out: BankRecord[] = [];
+  const out: SyntheticCopy[] = [];
   for (let i = 0; i < options.rows; i += 1) {
-    const picked = source[Math.floor(random() * source.length)] as BankRecord;
-    let record = noisy(picked, random);
+    const index = Math.floor(random() * source.length);
+    let record = noisy(source[index] as BankRecord, random);
     for (const scenario of scenarios) record = drift(record, scenario, random, median);
-    out.push(record);
+    out.push({ record, source: index });
   }
   return out;
 }

@@ -78,6 +78,7 @@ export function monitorEvents(
           variant: drift.variant,
           window: drift.window,
           n: drift.n,
+          since: drift.since,
           features: drifted.map((f) => f.feature),
           scores: drifted.map((f) => ({
             feature: f.feature,
@@ -106,6 +107,7 @@ export function monitorEvents(
           modelVersion: report.modelVersion,
           variant: report.variant,
           window: report.window,
+          since: report.start,
           labels: report.labels,
           accuracy: report.metrics.accuracy,
           f1: report.metrics.f1,

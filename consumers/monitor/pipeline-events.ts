@@ -10,6 +10,8 @@ const TYPES: readonly PipelineEventType[] = [
   'batch.published',
   'batch.ingested',
   'retrain.requested',
+  'retrain.deferred',
+  'retrain.skipped',
   'retrain.failed',
   'model.trained',
   'model.promoted',

@@ -1,13 +1,31 @@
 /** Why a retraining is wanted, or why not: a pure decision over the trigger's state. */
+
+/** Monitoring evidence that holds but waits for labels of the period it is about. */
+export interface WaitingEvidence {
+  type: 'drift.detected' | 'performance.degraded';
+  about: string | undefined;
+  /** When the monitor emitted it (epoch ms). */
+  eventTime: number;
+  /** The drifted period starts here: its labelled predictions are what a retraining can learn from. */
+  since: number;
+  payload: Record<string, unknown>;
+}
+
 export interface TriggerState {
-  /** Correlation id of the retraining requested and not yet answered (model.trained / retrain.failed). */
+  /** Correlation id of the retraining requested and not yet answered (trained, skipped or failed). */
   pending: string | undefined;
   /** No request from monitoring evidence before this time (epoch ms). */
   cooldownUntil: number;
+  waiting: WaitingEvidence | undefined;
 }
 
 export type TriggerInput =
-  | { kind: 'rows'; rowsSinceChampion: number; threshold: number }
+  | {
+      kind: 'rows';
+      /** Customers rows and labelled predictions added since the last training (promoted or not). */
+      newRows: number;
+      threshold: number;
+    }
   | {
       kind: 'evidence';
       type: 'drift.detected' | 'performance.degraded';
@@ -23,43 +41,84 @@ export type TriggerInput =
       about?: string;
       /** The versions answering clients now (champion, challenger). */
       serving: ReadonlySet<string>;
+      /** Labelled predictions of the drifted period in the lake now, and how many a retraining needs. */
+      labelled: number;
+      minLabels: number;
+      since: number;
+    }
+  | {
+      /** A re-count for evidence that waits for labels. */
+      kind: 'labels';
+      labelled: number;
+      minLabels: number;
     };
 
+export type TriggerAction = 'request' | 'wait' | 'ignore';
+
 export interface TriggerDecision {
-  request: boolean;
+  action: TriggerAction;
   reason: string;
 }
 
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function evidenceName(type: string, about: string | undefined, eventTime: number): string {
+  return `${type}${about === undefined ? '' : ` about v${about}`} at ${iso(eventTime)}`;
+}
+
 export function decide(state: TriggerState, input: TriggerInput): TriggerDecision {
-  if (state.pending) return { request: false, reason: `retraining ${state.pending} is still running` };
+  if (state.pending) return { action: 'ignore', reason: `retraining ${state.pending} is still running` };
   if (input.kind === 'rows') {
-    return input.rowsSinceChampion >= input.threshold
+    return input.newRows >= input.threshold
       ? {
-          request: true,
-          reason: `${input.rowsSinceChampion} rows landed since the champion's snapshot (threshold ${input.threshold})`,
+          action: 'request',
+          reason: `${input.newRows} rows (customers and labelled predictions) added since the last training (threshold ${input.threshold})`,
         }
       : {
-          request: false,
-          reason: `${input.rowsSinceChampion} of ${input.threshold} rows since the champion's snapshot`,
+          action: 'ignore',
+          reason: `${input.newRows} of ${input.threshold} new rows since the last training`,
+        };
+  }
+  if (input.kind === 'labels') {
+    const waiting = state.waiting;
+    if (!waiting) return { action: 'ignore', reason: 'no evidence waits for labels' };
+    const name = evidenceName(waiting.type, waiting.about, waiting.eventTime);
+    return input.labelled >= input.minLabels
+      ? {
+          action: 'request',
+          reason: `${name}; ${input.labelled} labelled predictions since ${iso(waiting.since)} (needed ${input.minLabels})`,
+        }
+      : {
+          action: 'wait',
+          reason: `${name}: ${input.labelled} of ${input.minLabels} labelled predictions since ${iso(waiting.since)}`,
         };
   }
   const age = input.now - input.eventTime;
   if (age > input.maxAgeMs) {
     return {
-      request: false,
+      action: 'ignore',
       reason: `${input.type} is ${Math.round(age / 1000)} s old (stale after ${Math.round(input.maxAgeMs / 1000)} s)`,
     };
   }
   // A restarted monitor replays history: evidence about a retired version says nothing about what serves.
   if (input.about !== undefined && !input.serving.has(input.about)) {
-    return { request: false, reason: `${input.type} is about v${input.about}, which no longer serves` };
+    return { action: 'ignore', reason: `${input.type} is about v${input.about}, which no longer serves` };
   }
   if (input.now < state.cooldownUntil) {
     return {
-      request: false,
-      reason: `${input.type} within the cooldown (until ${new Date(state.cooldownUntil).toISOString()})`,
+      action: 'ignore',
+      reason: `${input.type} within the cooldown (until ${iso(state.cooldownUntil)})`,
     };
   }
-  const about = input.about === undefined ? '' : ` about v${input.about}`;
-  return { request: true, reason: `${input.type}${about} at ${new Date(input.eventTime).toISOString()}` };
+  const name = evidenceName(input.type, input.about, input.eventTime);
+  if (input.labelled < input.minLabels) {
+    return {
+      action: 'wait',
+      reason: `${name}: ${input.labelled} of ${input.minLabels} labelled predictions since ${iso(input.since)}; waiting for the drifted period's outcomes`,
+    };
+  }
+  return {
+    action: 'request',
+    reason: `${name}; ${input.labelled} labelled predictions since ${iso(input.since)} (needed ${input.minLabels})`,
+  };
 }

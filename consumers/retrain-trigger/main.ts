@@ -2,9 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { eventPayload } from '../../src/kafka/events.js';
 import { consumeEvents, type RunningConsumer } from '../../src/kafka/consumer.js';
 import type { PipelineEvent } from '../../src/kafka/generated/types.js';
-import { withLake } from '../../src/lake/duckdb.js';
-import { rowCount } from '../../src/lake/readers.js';
-import { currentSnapshotId, rowsAddedSql, tableExists } from '../../src/lake/snapshots.js';
+import { labelledSince, newRowsSinceLastTraining } from '../../src/pipeline/new-rows.js';
 import type { PipelineContext } from '../../src/pipeline/context.js';
 import { ALIASES } from '../../src/registry/index.js';
 import { decide, type TriggerState } from './decide.js';
@@ -16,26 +14,11 @@ export interface TriggerOptions {
   cooldownMs: number;
   /** Monitoring evidence older than this is ignored (see decide). */
   evidenceMaxAgeMs: number;
+  /** Evidence of drift waits for this many labelled predictions of the drifted period. */
+  minDriftLabels: number;
+  /** Re-counting new rows after a labels commit at most this often (customers commits always count). */
+  recountMs?: number;
   groupId?: string;
-}
-
-/** Rows the customers table gained since the champion's training snapshot (all rows without a champion). */
-async function rowsSinceChampion(
-  ctx: PipelineContext,
-): Promise<{ rows: number; snapshotId: string | undefined }> {
-  const champion = await ctx.mlflow.getVersionByAlias(ctx.names.modelName, ALIASES.champion);
-  const since = champion?.tags?.find((t) => t.key === 'bankops.snapshot_id')?.value;
-  const table = ctx.names.customersTable;
-  return withLake(ctx.config, async (lake) => {
-    if (!(await tableExists(lake, table))) return { rows: 0, snapshotId: undefined };
-    const current = await currentSnapshotId(lake, table);
-    if (!current) return { rows: 0, snapshotId: undefined };
-    if (!since) return { rows: await rowCount(lake, table), snapshotId: current };
-    const [row] = await lake.all<{ n: bigint }>(
-      `SELECT count(*) AS n FROM (${rowsAddedSql(table, since, current)})`,
-    );
-    return { rows: Number(row?.n ?? 0), snapshotId: current };
-  });
 }
 
 /**
@@ -51,56 +34,113 @@ async function servingVersions(ctx: PipelineContext): Promise<Set<string>> {
   return new Set(versions.flatMap((v) => (v ? [String(v.version)] : [])));
 }
 
+/** Where the drifted period begins: the evidence's own `since`, else its time. */
+function driftedSince(payload: Record<string, unknown>, eventTime: number): number {
+  const since = Number(payload['since']);
+  return Number.isFinite(since) && since > 0 && since <= eventTime ? since : eventTime;
+}
+
 /**
- * Follows batch.ingested (and, from monitoring, drift.detected and performance.degraded) and emits one
- * retrain.requested when the evidence is there, never a second while one is running.
+ * Follows batch.ingested (customers and outcomes landing) and, from monitoring, drift.detected and
+ * performance.degraded. Rows: a retraining once the rows new since the last training (promoted or not)
+ * pass the threshold. Evidence: a retraining once enough labelled predictions of the drifted period are
+ * in the lake (retrain.deferred says it waits). Never a second while one is running.
  */
 export async function startRetrainTrigger(
   ctx: PipelineContext,
   options: TriggerOptions,
 ): Promise<RunningConsumer> {
-  const state: TriggerState = { pending: undefined, cooldownUntil: 0 };
+  const state: TriggerState = { pending: undefined, cooldownUntil: 0, waiting: undefined };
+  let lastCount = 0;
   const request = async (reason: string, details: Record<string, unknown>) => {
     const correlationId = `retrain-${randomUUID()}`;
     state.pending = correlationId;
+    state.waiting = undefined;
     await ctx.emit('retrain.requested', { reason, ...details }, correlationId);
     ctx.log.info({ correlationId, reason }, 'retraining requested');
   };
-  const onEvent = async (event: PipelineEvent) => {
+  const onIngested = async (table: unknown) => {
+    const { customersTable, groundTruthTable } = ctx.names;
+    if (table !== customersTable && table !== groundTruthTable) return;
+    if (state.pending) return;
+    // outcomes land every couple of seconds under traffic: count at most every `recountMs` for them
+    if (table === groundTruthTable && Date.now() - lastCount < (options.recountMs ?? 5_000)) return;
+    lastCount = Date.now();
+    if (state.waiting) {
+      const waiting = state.waiting;
+      const labelled = await labelledSince(ctx, waiting.since);
+      const decision = decide(state, { kind: 'labels', labelled, minLabels: options.minDriftLabels });
+      ctx.log.info({ labelled, decision }, 'drift evidence waiting for labels');
+      if (decision.action === 'request') {
+        state.cooldownUntil = Date.now() + options.cooldownMs;
+        await request(decision.reason, {
+          trigger: waiting.type,
+          evidence: waiting.payload,
+          labelled,
+          since: new Date(waiting.since).toISOString(),
+        });
+        return;
+      }
+    }
+    const found = await newRowsSinceLastTraining(ctx);
+    const decision = decide(state, { kind: 'rows', newRows: found.total, threshold: options.threshold });
+    ctx.log.info({ table, rows: found, decision }, 'rows since the last training');
+    if (decision.action === 'request') {
+      await request(decision.reason, {
+        trigger: 'rows',
+        rows: found.total,
+        customers: found.customers,
+        traffic: found.traffic,
+        sinceVersion: found.since?.version ?? null,
+      });
+    }
+  };
+  const onEvidence = async (event: PipelineEvent) => {
     const payload = eventPayload(event);
+    const about = payload['modelVersion'];
+    const type = event.type as 'drift.detected' | 'performance.degraded';
+    const eventTime = Number(event.event_time);
+    const since = driftedSince(payload, eventTime);
+    const decision = decide(state, {
+      kind: 'evidence',
+      type,
+      now: Date.now(),
+      eventTime,
+      maxAgeMs: options.evidenceMaxAgeMs,
+      ...(typeof about === 'string' ? { about } : {}),
+      serving: await servingVersions(ctx),
+      labelled: await labelledSince(ctx, since),
+      minLabels: options.minDriftLabels,
+      since,
+    });
+    ctx.log.info({ type, modelVersion: about, decision }, 'monitoring evidence');
+    if (decision.action === 'request') {
+      state.cooldownUntil = Date.now() + options.cooldownMs;
+      await request(decision.reason, {
+        trigger: type,
+        evidence: payload,
+        since: new Date(since).toISOString(),
+      });
+    } else if (decision.action === 'wait' && state.waiting === undefined) {
+      state.waiting = {
+        type,
+        about: typeof about === 'string' ? about : undefined,
+        eventTime,
+        since,
+        payload,
+      };
+      await ctx.emit('retrain.deferred', { reason: decision.reason, trigger: type }, event.correlation_id);
+    }
+  };
+  const onEvent = async (event: PipelineEvent) => {
     switch (event.type) {
-      case 'batch.ingested': {
-        if (payload['table'] !== ctx.names.customersTable) return;
-        const { rows, snapshotId } = await rowsSinceChampion(ctx);
-        const decision = decide(state, {
-          kind: 'rows',
-          rowsSinceChampion: rows,
-          threshold: options.threshold,
-        });
-        ctx.log.info({ rows, decision }, 'batch ingested');
-        if (decision.request) await request(decision.reason, { trigger: 'rows', rows, snapshotId });
-        return;
-      }
+      case 'batch.ingested':
+        return onIngested(eventPayload(event)['table']);
       case 'drift.detected':
-      case 'performance.degraded': {
-        const about = payload['modelVersion'];
-        const decision = decide(state, {
-          kind: 'evidence',
-          type: event.type,
-          now: Date.now(),
-          eventTime: Number(event.event_time),
-          maxAgeMs: options.evidenceMaxAgeMs,
-          ...(typeof about === 'string' ? { about } : {}),
-          serving: await servingVersions(ctx),
-        });
-        ctx.log.info({ type: event.type, modelVersion: about, decision }, 'monitoring evidence');
-        if (decision.request) {
-          state.cooldownUntil = Date.now() + options.cooldownMs;
-          await request(decision.reason, { trigger: event.type, evidence: payload });
-        }
-        return;
-      }
+      case 'performance.degraded':
+        return onEvidence(event);
       case 'model.trained':
+      case 'retrain.skipped':
       case 'retrain.failed':
         if (event.correlation_id === state.pending) state.pending = undefined;
         return;

@@ -4,6 +4,7 @@ import { BankopsError, errorMessage } from '../../src/errors/index.js';
 import type { PipelineContext } from '../../src/pipeline/context.js';
 import { runTrainingSession } from '../../src/pipeline/train-session.js';
 import type { TrainingOptions } from '../../src/training/index.js';
+import type { TrainingSourceName } from '../../src/pipeline/training-set.js';
 
 export const TRAINER_GROUP = 'bankops-trainer';
 
@@ -11,14 +12,17 @@ export interface TrainerOptions {
   training: Partial<TrainingOptions>;
   /** The workshop's incremental mode: train only on the rows since the champion's snapshot. */
   incremental?: boolean;
+  /** Default: the configured BANKOPS_TRAIN_SOURCES (traffic may be empty). */
+  sources?: TrainingSourceName[];
   groupId?: string;
 }
 
 /**
- * Follows retrain.requested: trains on all the data up to the current snapshot with the workshop's
- * stratified split, so the challenger learns from the new rows too and the promoter compares both models
- * on the new rows of its test part (which neither trained on); registers a challenger, emits model.trained;
- * a failure emits retrain.failed with its cause and registers nothing.
+ * Follows retrain.requested: trains on the configured sources (bank.customers and the labelled traffic)
+ * as of their current snapshots, with the holdout planned against the champion (the newest new rows,
+ * which neither model learns from); registers a challenger and emits model.trained. When nothing was
+ * added since the last training it emits retrain.skipped with the reason and registers nothing; a failure
+ * emits retrain.failed with its cause and registers nothing.
  */
 export async function startTrainer(ctx: PipelineContext, options: TrainerOptions): Promise<RunningConsumer> {
   return consumeEvents(ctx.kafka, ctx.registry, {
@@ -35,10 +39,24 @@ export async function startTrainer(ctx: PipelineContext, options: TrainerOptions
           trigger: String(payload['trigger'] ?? 'requested'),
           correlationId: event.correlation_id ?? undefined,
           options: { ...options.training },
+          ...(options.sources ? { sources: options.sources, optionalSources: ['traffic'] } : {}),
           ...(options.incremental && typeof payload['sinceSnapshotId'] === 'string'
             ? { sinceSnapshotId: payload['sinceSnapshotId'] }
             : {}),
         });
+        if (outcome.status === 'skipped') {
+          await ctx.emit(
+            'retrain.skipped',
+            {
+              reason: outcome.reason,
+              lastVersion: outcome.lastVersion,
+              rows: outcome.rows,
+              sources: outcome.sources,
+            },
+            event.correlation_id,
+          );
+          return;
+        }
         await ctx.emit(
           'model.trained',
           {
@@ -47,7 +65,10 @@ export async function startTrainer(ctx: PipelineContext, options: TrainerOptions
             runId: outcome.best.runId,
             parentRunId: outcome.parentRunId,
             snapshotId: outcome.snapshotId,
+            sources: outcome.sources,
             rows: outcome.rows,
+            newRows: outcome.newRows,
+            holdout: outcome.holdout,
             candidates: outcome.candidates.length,
             testRocAuc: outcome.best.metrics['test_roc_auc'] ?? null,
             testPrAuc: outcome.best.metrics['test_pr_auc'] ?? null,
@@ -55,6 +76,7 @@ export async function startTrainer(ctx: PipelineContext, options: TrainerOptions
           event.correlation_id,
         );
       } catch (error) {
+        ctx.log.error({ err: error }, 'retraining failed');
         await ctx.emit(
           'retrain.failed',
           { cause: errorMessage(error), code: error instanceof BankopsError ? error.code : 'INTERNAL' },

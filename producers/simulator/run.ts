@@ -81,10 +81,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationSu
     summary.firstError ??= error;
   };
 
-  const post = async (path: string, body: unknown): Promise<unknown> => {
+  const post = async (path: string, body: unknown, extra: Record<string, string> = {}): Promise<unknown> => {
     const response = await request(`${base}${path}`, {
       method: 'POST',
-      headers,
+      headers: { ...headers, ...extra },
       body: JSON.stringify(body),
       dispatcher: agent,
     });
@@ -101,12 +101,17 @@ export async function simulate(options: SimulationOptions): Promise<SimulationSu
       let predictionId: string;
       let probability: number;
       if (route === '/invocations') {
-        const answer = (await post(route, {
-          dataframe_split: {
-            columns: [...FEATURE_COLUMNS],
-            data: [FEATURE_COLUMNS.map((c) => record.features[c] ?? null)],
+        // MLflow's protocol has no field for it: the customer key travels in a header
+        const answer = (await post(
+          route,
+          {
+            dataframe_split: {
+              columns: [...FEATURE_COLUMNS],
+              data: [FEATURE_COLUMNS.map((c) => record.features[c] ?? null)],
+            },
           },
-        })) as { predictions: number[]; prediction_ids: string[] };
+          { 'x-customer-key': record.customerKey },
+        )) as { predictions: number[]; prediction_ids: string[] };
         predictionId = answer.prediction_ids[0] as string;
         probability = answer.predictions[0] as number;
       } else {

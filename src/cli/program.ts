@@ -5,6 +5,7 @@ import { registerBatch } from './commands/batch.js';
 import { registerData } from './commands/data.js';
 import { registerDemo } from './commands/demo.js';
 import { registerLake } from './commands/lake.js';
+import { registerLineage } from './commands/lineage.js';
 import { registerPipeline } from './commands/pipeline.js';
 import { registerTraining } from './commands/train.js';
 import { registerMonitor } from './commands/monitor.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerLake(program);
   registerTraining(program);
   registerPipeline(program);
+  registerLineage(program);
   registerAlerts(program);
   registerServe(program);
   registerReports(program);

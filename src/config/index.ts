@@ -53,11 +53,37 @@ const schema = z.object({
   /** After a retraining triggered by monitoring evidence, no other for this long. */
   BANKOPS_RETRAIN_COOLDOWN_S: z.coerce.number().int().min(0).default(600),
   BANKOPS_PROMOTION_METRIC: z.enum(['roc_auc', 'pr_auc', 'f1', 'accuracy', 'profit']).default('roc_auc'),
+  /** Evidence of drift waits until this many labelled rows of the drifted period are in the lake. */
+  BANKOPS_RETRAIN_MIN_DRIFT_LABELS: z.coerce.number().int().min(1).default(500),
   BANKOPS_PROMOTION_FLOOR: z.coerce.number().default(0.7),
-  BANKOPS_PROMOTION_MARGIN: z.coerce.number().min(0).default(0.005),
+  /** The interval's lower bound of (challenger − champion) must exceed this: 0 = significantly better. */
+  BANKOPS_PROMOTION_MARGIN: z.coerce.number().min(0).default(0),
+  /** The paired bootstrap of the promotion gate: replicates and confidence level. */
+  BANKOPS_PROMOTION_BOOTSTRAP: z.coerce.number().int().min(100).max(100_000).default(1000),
+  BANKOPS_PROMOTION_CONFIDENCE: z.coerce.number().gt(0.5).lt(1).default(0.95),
+  /** A holdout smaller than this (or with one class only) decides nothing. */
+  BANKOPS_PROMOTION_MIN_HOLDOUT: z.coerce.number().int().min(10).default(200),
   /** XGBoost threads per training, and how many grid candidates the trainer runs (all 18 when unset). */
   BANKOPS_XGBOOST_THREADS: z.coerce.number().int().min(1).max(64).default(1),
   BANKOPS_TRAIN_GRID_LIMIT: z.coerce.number().int().min(1).max(18).optional(),
+  /** What the trainer learns from: the customers table, the labelled traffic, or both. */
+  BANKOPS_TRAIN_SOURCES: z
+    .string()
+    .default('customers,traffic')
+    .refine((v) => {
+      const parts = v.split(',').map((p) => p.trim());
+      return parts.length > 0 && parts.every((p) => p === 'customers' || p === 'traffic');
+    }, 'a comma-separated list of customers and traffic'),
+  /** Labelled traffic older than this (before the predictions snapshot) is not trained on. */
+  BANKOPS_TRAIN_TRAFFIC_WINDOW_S: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(30 * 86_400),
+  /** How much one labelled traffic row weighs against one customers row (recent behaviour counts more). */
+  BANKOPS_TRAIN_TRAFFIC_WEIGHT: z.coerce.number().positive().max(1000).default(10),
+  /** The stable share of customers set aside for simulated clients: never trained on from bank.customers. */
+  BANKOPS_SIMULATION_RESERVE: z.coerce.number().min(0).max(0.5).default(0.1),
   /** Campaign economics: what a call costs and what a subscription is worth (EUR). */
   BANKOPS_COST_PER_CALL: z.coerce.number().min(0).default(5),
   BANKOPS_VALUE_PER_SUBSCRIPTION: z.coerce.number().min(0).default(100),
@@ -151,9 +177,24 @@ export interface Config {
   /** The Iceberg lake: the warehouse name given to the REST catalog. */
   lake: { warehouse: string };
   lakeWriter: { maxBatchRows: number; maxBatchMs: number; metricsPort: number };
-  retrain: { thresholdRows: number; cooldownMs: number };
-  training: { threads: number; gridLimit: number | undefined };
-  promotion: { metric: RawConfig['BANKOPS_PROMOTION_METRIC']; floor: number; margin: number };
+  retrain: { thresholdRows: number; cooldownMs: number; minDriftLabels: number };
+  training: {
+    threads: number;
+    gridLimit: number | undefined;
+    sources: Array<'customers' | 'traffic'>;
+    trafficWindowMs: number;
+    trafficWeight: number;
+    /** The share of customer groups reserved for simulation (never trained on from bank.customers). */
+    reserve: number;
+  };
+  promotion: {
+    metric: RawConfig['BANKOPS_PROMOTION_METRIC'];
+    floor: number;
+    margin: number;
+    replicates: number;
+    confidence: number;
+    minHoldout: number;
+  };
   economics: { costPerCall: number; valuePerSubscription: number };
   bins: { java: string; mvn: string; python: string; prometheus: string; alertmanager: string };
   xgboostLib: string | undefined;
@@ -251,12 +292,25 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     retrain: {
       thresholdRows: e.BANKOPS_RETRAIN_THRESHOLD_ROWS,
       cooldownMs: e.BANKOPS_RETRAIN_COOLDOWN_S * 1000,
+      minDriftLabels: e.BANKOPS_RETRAIN_MIN_DRIFT_LABELS,
     },
-    training: { threads: e.BANKOPS_XGBOOST_THREADS, gridLimit: e.BANKOPS_TRAIN_GRID_LIMIT },
+    training: {
+      threads: e.BANKOPS_XGBOOST_THREADS,
+      gridLimit: e.BANKOPS_TRAIN_GRID_LIMIT,
+      sources: [
+        ...new Set(e.BANKOPS_TRAIN_SOURCES.split(',').map((p) => p.trim() as 'customers' | 'traffic')),
+      ],
+      trafficWindowMs: e.BANKOPS_TRAIN_TRAFFIC_WINDOW_S * 1000,
+      trafficWeight: e.BANKOPS_TRAIN_TRAFFIC_WEIGHT,
+      reserve: e.BANKOPS_SIMULATION_RESERVE,
+    },
     promotion: {
       metric: e.BANKOPS_PROMOTION_METRIC,
       floor: e.BANKOPS_PROMOTION_FLOOR,
       margin: e.BANKOPS_PROMOTION_MARGIN,
+      replicates: e.BANKOPS_PROMOTION_BOOTSTRAP,
+      confidence: e.BANKOPS_PROMOTION_CONFIDENCE,
+      minHoldout: e.BANKOPS_PROMOTION_MIN_HOLDOUT,
     },
     economics: {
       costPerCall: e.BANKOPS_COST_PER_CALL,

@@ -8,6 +8,8 @@ export type PipelineEventType =
   | 'batch.published'
   | 'batch.ingested'
   | 'retrain.requested'
+  | 'retrain.deferred'
+  | 'retrain.skipped'
   | 'retrain.failed'
   | 'model.trained'
   | 'model.promoted'

@@ -6,7 +6,22 @@ import { atSnapshot, currentSnapshotId, rowsAddedSql, tableExists, tableRef } fr
 export const CUSTOMERS_TABLE = 'bank.customers';
 
 /** A customer row as training and monitoring read it. */
-export type CustomerRow = BankRecord & { record_id: string; batch_id: string | null; event_time: Date };
+export type CustomerRow = BankRecord & {
+  record_id: string;
+  batch_id: string | null;
+  event_time: Date;
+  /** The customer the record belongs to, when known (synthetic records: the key of the one they copy). */
+  customer_key: string | null;
+};
+
+/** The key that keeps a customer's records together in every split: its customer key, or the record. */
+export const groupKeyOf = (row: Pick<CustomerRow, 'customer_key' | 'record_id'>): string =>
+  row.customer_key ?? row.record_id;
+
+/** The raw UCI columns of a row (what a model scores), without the lineage. */
+export function bankRecordOf(row: CustomerRow): BankRecord {
+  return Object.fromEntries(COLUMNS.map((column) => [column, row[column]])) as BankRecord;
+}
 
 export interface CustomerQuery {
   /** namespace.table (default bank.customers). */
@@ -21,6 +36,12 @@ export interface CustomerQuery {
 }
 
 const SELECT_COLUMNS = ['record_id', 'batch_id', 'event_time', ...COLUMNS].map(quoteIdent).join(', ');
+
+/** The column names a query returns (a snapshot from before a column was added lacks it). */
+export async function columnsOf(lake: Lake, sql: string): Promise<Set<string>> {
+  const rows = await lake.all<{ column_name: string }>(`DESCRIBE ${sql}`);
+  return new Set(rows.map((r) => r.column_name));
+}
 
 /**
  * Typed rows of `bank.customers`, in event-time order (ties by Kafka coordinates), at a snapshot or as the
@@ -43,8 +64,11 @@ export async function readCustomers(lake: Lake, query: CustomerQuery = {}): Prom
     query.sample !== undefined
       ? ` USING SAMPLE reservoir(${Math.max(1, Math.floor(query.sample))} ROWS) REPEATABLE (${Math.floor(query.seed ?? 42)})`
       : '';
+  const key = (await columnsOf(lake, `SELECT * FROM ${source} c`)).has('customer_key')
+    ? 'customer_key'
+    : 'NULL::VARCHAR AS customer_key';
   const rows = await lake.all<CustomerRow>(
-    `SELECT ${SELECT_COLUMNS} FROM ${source} c${sample} ORDER BY event_time, _partition, _offset`,
+    `SELECT ${SELECT_COLUMNS}, ${key} FROM ${source} c${sample} ORDER BY event_time, _partition, _offset`,
   );
   return rows;
 }

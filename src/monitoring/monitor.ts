@@ -60,6 +60,8 @@ export interface DriftReport {
   driftedFeatures: number;
   /** Records whose features_json did not parse (left out). */
   unparsable: number;
+  /** The oldest prediction time in the sample (epoch ms): where the period the verdict is about begins. */
+  since: number | null;
 }
 
 export interface KeyTotals {
@@ -84,20 +86,29 @@ export interface MonitoringSnapshot {
 class RecentRecords {
   private readonly features: string[] = [];
   private readonly probabilities: number[] = [];
+  private readonly times: number[] = [];
   private next = 0;
   constructor(private readonly capacity: number) {}
-  push(featuresJson: string, probability: number): void {
+  push(featuresJson: string, probability: number, time: number): void {
     if (this.features.length < this.capacity) {
       this.features.push(featuresJson);
       this.probabilities.push(probability);
+      this.times.push(time);
       return;
     }
     this.features[this.next] = featuresJson;
     this.probabilities[this.next] = probability;
+    this.times[this.next] = time;
     this.next = (this.next + 1) % this.capacity;
   }
   get items(): { features: readonly string[]; probabilities: readonly number[] } {
     return { features: this.features, probabilities: this.probabilities };
+  }
+  /** The oldest prediction time in the sample. */
+  get since(): number | null {
+    let oldest = Infinity;
+    for (const t of this.times) if (t < oldest) oldest = t;
+    return Number.isFinite(oldest) ? oldest : null;
   }
 }
 
@@ -156,7 +167,7 @@ export class Monitor {
       recent = new RecentRecords(this.driftSample);
       this.recent.set(key, recent);
     }
-    recent.push(record.features_json, record.probability);
+    recent.push(record.features_json, record.probability, record.event_time);
     this.absorb(outcome);
     return outcome;
   }
@@ -207,6 +218,7 @@ export class Monitor {
         prediction: predictionDrift(reference.predictions, probabilities, this.driftOptions),
         driftedFeatures: results.filter((r) => r.detected).length,
         unparsable,
+        since: recent.since,
       });
     }
     return reports;

@@ -15,6 +15,8 @@ import { MlflowClient } from '../registry/index.js';
 /** The names a pipeline works on; tests give each run its own. */
 export interface PipelineNames {
   customersTable: string;
+  predictionsTable: string;
+  groundTruthTable: string;
   eventsTopic: string;
   modelName: string;
   experiment: string;
@@ -22,6 +24,8 @@ export interface PipelineNames {
 
 export const DEFAULT_NAMES: PipelineNames = {
   customersTable: 'bank.customers',
+  predictionsTable: 'bank.predictions',
+  groundTruthTable: 'bank.ground_truth',
   eventsTopic: PIPELINE_EVENTS_TOPIC,
   modelName: 'bank-marketing',
   experiment: 'bank-marketing',

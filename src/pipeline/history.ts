@@ -89,9 +89,26 @@ export function summarize(entry: HistoryEntry): string {
     case 'batch.ingested':
       return pick('table', 'rows', 'snapshotId', 'batchIds');
     case 'retrain.requested':
-      return pick('trigger', 'reason', 'rows', 'snapshotId');
-    case 'model.trained':
-      return pick('version', 'runId', 'snapshotId', 'rows', 'testRocAuc');
+      return pick('trigger', 'reason');
+    case 'retrain.deferred':
+    case 'retrain.skipped':
+      return pick('trigger', 'reason');
+    case 'model.trained': {
+      const sources = Array.isArray(p['sources'])
+        ? (p['sources'] as Array<{ table: string; snapshotId: string; rows: number }>)
+            .filter((s) => !s.table.endsWith('ground_truth'))
+            .map((s) => `${s.table}@${s.snapshotId} (${s.rows} rows)`)
+            .join(' + ')
+        : undefined;
+      const holdout = p['holdout'] as { rows?: number; traffic?: number; description?: string } | undefined;
+      return [
+        pick('version', 'rows'),
+        sources ? `from ${sources}` : pick('snapshotId'),
+        holdout?.rows !== undefined ? `holdout ${holdout.rows} rows (${holdout.traffic ?? 0} traffic)` : '',
+      ]
+        .filter(Boolean)
+        .join('; ');
+    }
     case 'model.promoted':
     case 'model.rejected':
       return pick('version', 'champion', 'reason');

@@ -1,7 +1,6 @@
 import { BankopsError } from '../errors/index.js';
 import { withLake } from '../lake/duckdb.js';
-import { readCustomers, type CustomerRow } from '../lake/readers.js';
-import { rowsAddedSql } from '../lake/snapshots.js';
+import { groupKeyOf, readCustomers } from '../lake/readers.js';
 import {
   ALIASES,
   choosePromotion,
@@ -11,15 +10,24 @@ import {
   type PromotionMetric,
 } from '../registry/index.js';
 import {
-  bankLabels,
   evaluate,
-  stratifiedSplit,
-  timeOrderedSplit,
+  pairedBootstrap,
+  rocAuc,
   type ClassificationMetrics,
   type LoadedBundle,
+  type PairedComparison,
 } from '../training/index.js';
 import type { PipelineContext } from './context.js';
 import { loadVersionBundle, scoreRecords } from './bundles.js';
+import { describeSources, tablesOf } from './train-session.js';
+import {
+  partIds,
+  readTrainingRecord,
+  seenBy,
+  TRAINING_RECORD_FILE,
+  type TrainingRecord,
+} from './training-record.js';
+import { buildTrainingSet, type SourceSnapshot, type TrainingRow } from './training-set.js';
 
 export interface PromoteRequest {
   /** The version to consider; default the `challenger` alias. */
@@ -27,15 +35,24 @@ export interface PromoteRequest {
   metric: PromotionMetric;
   floor: number;
   margin: number;
+  /** The paired bootstrap: replicates and confidence (defaults: the configured ones). */
+  replicates?: number;
+  confidence?: number;
+  minHoldout?: number;
   correlationId?: string | null;
 }
 
 export interface Holdout {
-  snapshotId: string;
   rows: number;
   positives: number;
+  /** Holdout rows that are labelled traffic. */
+  traffic: number;
+  /** Rows of the recorded holdout left out because the champion saw their customer. */
+  removed: number;
   /** How the rows were chosen, in words. */
   description: string;
+  /** The snapshots the rows were read at. */
+  sources: SourceSnapshot[];
 }
 
 export interface PromoteOutcome {
@@ -46,83 +63,129 @@ export interface PromoteOutcome {
   holdout: Holdout;
   candidateMetrics: Record<string, number>;
   championMetrics: Record<string, number> | undefined;
+  /** Candidate − champion on the holdout, with its interval (undefined without a champion). */
+  comparison: PairedComparison | undefined;
+  /** Both models on the labelled traffic of the holdout alone (the clients as they are now). */
+  traffic: { rows: number; positives: number; candidate: number; champion: number | null } | undefined;
 }
 
-const MIN_FRESH_ROWS = 200;
-
+/** Profit per 1,000 calls, so that holdouts of any size compare. */
 function gateMetrics(m: ClassificationMetrics): Record<string, number> {
-  return { roc_auc: m.rocAuc, pr_auc: m.prAuc, f1: m.f1, accuracy: m.accuracy, profit: m.profit };
+  return { roc_auc: m.rocAuc, pr_auc: m.prAuc, f1: m.f1, accuracy: m.accuracy, profit: m.profitPer1000 };
+}
+
+function evaluation(
+  bundle: LoadedBundle,
+  rows: readonly TrainingRow[],
+  ctx: PipelineContext,
+): { scores: Float32Array; metrics: ClassificationMetrics } {
+  const scores = scoreRecords(
+    bundle,
+    rows.map((r) => r.record),
+  );
+  const labels = Uint8Array.from(rows, (r) => r.label);
+  const threshold = bundle.meta.threshold.threshold;
+  return { scores, metrics: evaluate(labels, scores, threshold, ctx.config.economics) };
 }
 
 /**
- * The rows the candidate never trained on: its own test part at its training snapshot (time-ordered:
- * the newest rows; stratified: the same seeded split, recomputed). When a champion exists, only the rows
- * added after the champion's training snapshot are kept, so neither model has seen them, as long as that
- * leaves enough rows of both classes.
+ * The candidate's recorded test part, read again at the snapshots it was trained at, without any row
+ * whose customer the champion learned from: rows neither model has seen.
  */
 async function holdoutFor(
   ctx: PipelineContext,
-  candidate: LoadedBundle,
-  champion: LoadedBundle | undefined,
-): Promise<{ rows: CustomerRow[]; holdout: Holdout }> {
-  const table = ctx.names.customersTable;
-  const snapshotId = candidate.meta.source.snapshotId;
-  if (!snapshotId) throw new BankopsError('DATA_INVALID', 'the candidate bundle names no training snapshot');
-  const { strategy, testFraction, seed } = candidate.meta.split;
-  return withLake(ctx.config, async (lake) => {
-    const all = await readCustomers(lake, { table, snapshotId });
-    // The same split functions training used, on the same rows in the same order: the same test rows.
-    const split =
-      strategy === 'time'
-        ? timeOrderedSplit(
-            Float64Array.from(all, (r) => r.event_time.getTime()),
-            testFraction,
-          )
-        : stratifiedSplit(bankLabels(all), testFraction, seed);
-    let test = split.test.map((i) => all[i] as CustomerRow);
-    let description = `the candidate's ${strategy} test split at snapshot ${snapshotId}`;
-    const since = champion?.meta.source.snapshotId;
-    if (since && since !== snapshotId) {
-      const fresh = new Set(
-        (
-          await lake.all<{ record_id: string }>(
-            `SELECT record_id FROM (${rowsAddedSql(table, since, snapshotId)})`,
-          )
-        ).map((r) => r.record_id),
-      );
-      const newer = test.filter((r) => fresh.has(r.record_id));
-      const positives = newer.filter((r) => r.y === 'yes').length;
-      if (newer.length >= MIN_FRESH_ROWS && positives > 0 && positives < newer.length) {
-        test = newer;
-        description += `, rows added since the champion's snapshot ${since}`;
-      } else {
-        description += ` (only ${newer.length} rows are newer than the champion's snapshot: all test rows used)`;
-      }
+  candidate: { version: ModelVersion; record: TrainingRecord },
+  champion: { version: ModelVersion; record: TrainingRecord | undefined } | undefined,
+): Promise<{ rows: TrainingRow[]; holdout: Holdout }> {
+  const { record } = candidate;
+  const set = await withLake(ctx.config, (lake) =>
+    buildTrainingSet(lake, tablesOf(ctx.names), ctx.names.modelName, { ...record.spec, optional: [] }),
+  );
+  const test = partIds(record, 'test');
+  const rows = set.rows.filter((r) => test.has(r.id));
+  if (rows.length < test.size) {
+    throw new BankopsError(
+      'DATA_INVALID',
+      `only ${rows.length} of the ${test.size} holdout rows of v${candidate.version.version} are in the lake at ${describeSources(set.sources)}`,
+    );
+  }
+  let kept = rows;
+  let description = record.holdout.description;
+  if (champion) {
+    const seen = champion.record
+      ? seenBy(String(champion.version.version), champion.record).seenGroups
+      : await legacySeenGroups(ctx, champion.version);
+    kept = rows.filter((r) => !seen.has(r.group));
+    if (kept.length < rows.length) {
+      description += `; ${rows.length - kept.length} rows whose customers champion v${champion.version.version} saw left out`;
     }
-    const positives = test.filter((r) => r.y === 'yes').length;
-    return { rows: test, holdout: { snapshotId, rows: test.length, positives, description } };
-  });
+  }
+  return {
+    rows: kept,
+    holdout: {
+      rows: kept.length,
+      positives: kept.filter((r) => r.label === 1).length,
+      traffic: kept.filter((r) => r.source === 'traffic').length,
+      removed: rows.length - kept.length,
+      description,
+      sources: set.sources,
+    },
+  };
 }
 
-function metricsOn(bundle: LoadedBundle, rows: CustomerRow[], ctx: PipelineContext): ClassificationMetrics {
-  const scores = scoreRecords(
-    bundle,
-    rows.map(({ event_time: _t, record_id: _r, batch_id: _b, ...r }) => r),
+/** A champion registered without a training-set record saw, at most, every customer of its snapshot. */
+async function legacySeenGroups(ctx: PipelineContext, version: ModelVersion): Promise<Set<string>> {
+  const snapshotId = version.tags?.find((t) => t.key === 'bankops.snapshot_id')?.value;
+  if (!snapshotId) return new Set();
+  const rows = await withLake(ctx.config, (lake) =>
+    readCustomers(lake, { table: ctx.names.customersTable, snapshotId }),
   );
-  return evaluate(bankLabels(rows), scores, bundle.meta.threshold.threshold, ctx.config.economics);
+  return new Set(rows.map(groupKeyOf));
 }
 
 async function aliasVersion(ctx: PipelineContext, alias: string): Promise<ModelVersion | undefined> {
   return ctx.mlflow.getVersionByAlias(ctx.names.modelName, alias);
 }
 
+function enough(holdout: Holdout, minRows: number): string | undefined {
+  if (holdout.rows < minRows)
+    return `the holdout has ${holdout.rows} rows neither model saw (at least ${minRows} needed)`;
+  if (holdout.positives === 0 || holdout.positives === holdout.rows) {
+    return `the holdout's ${holdout.rows} rows have one outcome only`;
+  }
+  return undefined;
+}
+
+function trafficComparison(
+  rows: readonly TrainingRow[],
+  candidate: Float32Array,
+  champion: Float32Array | undefined,
+): PromoteOutcome['traffic'] {
+  const indices = rows.flatMap((r, i) => (r.source === 'traffic' ? [i] : []));
+  const labels = indices.map((i) => (rows[i] as TrainingRow).label);
+  const positives = labels.filter((l) => l === 1).length;
+  if (positives === 0 || positives === labels.length) return undefined;
+  const auc = (scores: Float32Array) =>
+    rocAuc(
+      labels,
+      indices.map((i) => scores[i] as number),
+    );
+  return {
+    rows: indices.length,
+    positives,
+    candidate: auc(candidate),
+    champion: champion ? auc(champion) : null,
+  };
+}
+
 /**
- * Evaluates the candidate against the champion on the same holdout and moves the aliases only when the
- * gates pass: `previous` ← old champion, `champion` ← candidate. Emits model.promoted or model.rejected
- * with the reason either way.
+ * Evaluates the candidate against the champion on the same holdout (rows neither model saw) and moves
+ * the aliases only when the gates pass: the floor, and the lower bound of the paired bootstrap interval of
+ * the difference above the margin. `previous` ← old champion, `champion` ← candidate. Records the
+ * comparison on the candidate's run and version, and emits model.promoted or model.rejected with it.
  */
 export async function promote(ctx: PipelineContext, request: PromoteRequest): Promise<PromoteOutcome> {
-  const { mlflow, names } = ctx;
+  const { mlflow, names, config } = ctx;
   const candidateVersion = request.version
     ? await mlflow.getModelVersion(names.modelName, request.version)
     : await aliasVersion(ctx, ALIASES.challenger);
@@ -135,36 +198,70 @@ export async function promote(ctx: PipelineContext, request: PromoteRequest): Pr
       },
     );
   }
+  const record = await readTrainingRecord(mlflow, candidateVersion);
+  if (!record) {
+    throw new BankopsError(
+      'DATA_INVALID',
+      `v${candidateVersion.version} has no training-set record (${TRAINING_RECORD_FILE}): nobody can tell which rows it saw`,
+      { hint: 'Train it with bin/bankops train (or the pipeline), which records every row it learns from.' },
+    );
+  }
   const championVersion = await aliasVersion(ctx, ALIASES.champion);
+  const rival =
+    championVersion && championVersion.version !== candidateVersion.version ? championVersion : undefined;
   const candidate = await loadVersionBundle(mlflow, candidateVersion);
-  const champion =
-    championVersion && championVersion.version !== candidateVersion.version
-      ? await loadVersionBundle(mlflow, championVersion)
-      : undefined;
+  const champion = rival ? await loadVersionBundle(mlflow, rival) : undefined;
   try {
-    const { rows, holdout } = await holdoutFor(ctx, candidate, champion);
+    const { rows, holdout } = await holdoutFor(
+      ctx,
+      { version: candidateVersion, record },
+      rival ? { version: rival, record: await readTrainingRecord(mlflow, rival) } : undefined,
+    );
     if (holdout.rows === 0) throw new BankopsError('DATA_INVALID', 'the holdout is empty');
-    const candidateMetrics = gateMetrics(metricsOn(candidate, rows, ctx));
-    const championMetrics = champion ? gateMetrics(metricsOn(champion, rows, ctx)) : undefined;
-    const decision = choosePromotion({
-      candidate: { version: candidateVersion.version, metrics: candidateMetrics },
-      ...(championVersion && championMetrics
-        ? { champion: { version: championVersion.version, metrics: championMetrics } }
-        : {}),
-      metric: request.metric,
-      floor: request.floor,
-      margin: request.margin,
-    });
+    const scored = evaluation(candidate, rows, ctx);
+    const candidateMetrics = gateMetrics(scored.metrics);
+    const rivalScored = champion ? evaluation(champion, rows, ctx) : undefined;
+    const championMetrics = rivalScored ? gateMetrics(rivalScored.metrics) : undefined;
+    const tooSmall = rival ? enough(holdout, request.minHoldout ?? config.promotion.minHoldout) : undefined;
+    const comparison =
+      rivalScored && champion && tooSmall === undefined
+        ? pairedBootstrap({
+            labels: Uint8Array.from(rows, (r) => r.label),
+            candidate: { scores: scored.scores, threshold: candidate.meta.threshold.threshold },
+            champion: { scores: rivalScored.scores, threshold: champion.meta.threshold.threshold },
+            metric: request.metric,
+            economics: config.economics,
+            replicates: request.replicates ?? config.promotion.replicates,
+            confidence: request.confidence ?? config.promotion.confidence,
+          })
+        : undefined;
+    const decision =
+      tooSmall !== undefined
+        ? { promote: false, reason: `not decided: ${tooSmall}` }
+        : choosePromotion({
+            candidate: { version: candidateVersion.version, metrics: candidateMetrics },
+            ...(rival && championMetrics
+              ? { champion: { version: rival.version, metrics: championMetrics } }
+              : {}),
+            ...(comparison ? { comparison } : {}),
+            metric: request.metric,
+            floor: request.floor,
+            margin: request.margin,
+          });
+    const traffic = trafficComparison(rows, scored.scores, rivalScored?.scores);
     const payload = {
       model: names.modelName,
       version: candidateVersion.version,
-      champion: championVersion?.version ?? null,
+      champion: rival?.version ?? null,
       metric: request.metric,
       reason: decision.reason,
       holdout,
+      comparison: comparison ?? null,
+      traffic: traffic ?? null,
       candidateMetrics,
       championMetrics: championMetrics ?? null,
     };
+    await recordDecision(ctx, candidateVersion, payload, comparison);
     if (decision.promote) {
       const aliases = (await mlflow.getAliases(names.modelName)) ?? {};
       await mlflow.applyAliasPlan(
@@ -193,6 +290,11 @@ export async function promote(ctx: PipelineContext, request: PromoteRequest): Pr
         'bankops.rejection',
         decision.reason,
       );
+      // a model turned down answers nobody, not even a share of A/B or shadow traffic
+      const aliases = (await mlflow.getAliases(names.modelName)) ?? {};
+      if (aliases[ALIASES.challenger] === candidateVersion.version) {
+        await mlflow.deleteAlias(names.modelName, ALIASES.challenger);
+      }
       await ctx.emit(
         'model.rejected',
         payload,
@@ -204,14 +306,54 @@ export async function promote(ctx: PipelineContext, request: PromoteRequest): Pr
       promoted: decision.promote,
       reason: decision.reason,
       version: candidateVersion.version,
-      champion: championVersion?.version,
+      champion: rival?.version,
       holdout,
       candidateMetrics,
       championMetrics,
+      comparison,
+      traffic,
     };
   } finally {
     candidate.booster.close();
     champion?.booster.close();
+  }
+}
+
+/** The gate's numbers on the candidate's run (metrics) and version (a tag), beside the decision. */
+async function recordDecision(
+  ctx: PipelineContext,
+  version: ModelVersion,
+  payload: {
+    holdout: Holdout;
+    candidateMetrics: Record<string, number>;
+    championMetrics: Record<string, number> | null;
+  },
+  comparison: PairedComparison | undefined,
+): Promise<void> {
+  const metrics: Record<string, number> = {
+    gate_holdout_rows: payload.holdout.rows,
+    gate_holdout_positives: payload.holdout.positives,
+    ...Object.fromEntries(Object.entries(payload.candidateMetrics).map(([k, v]) => [`gate_${k}`, v])),
+    ...Object.fromEntries(
+      Object.entries(payload.championMetrics ?? {}).map(([k, v]) => [`gate_champion_${k}`, v]),
+    ),
+    ...(comparison
+      ? {
+          gate_difference: comparison.difference,
+          gate_ci_low: comparison.low,
+          gate_ci_high: comparison.high,
+        }
+      : {}),
+  };
+  const finite = Object.fromEntries(Object.entries(metrics).filter(([, v]) => Number.isFinite(v)));
+  if (version.run_id) await ctx.mlflow.logBatch(version.run_id, { metrics: finite });
+  if (comparison) {
+    await ctx.mlflow.setModelVersionTag(
+      ctx.names.modelName,
+      version.version,
+      'bankops.gate',
+      JSON.stringify({ ...comparison, holdout: payload.holdout.description }),
+    );
   }
 }
 

@@ -19,13 +19,25 @@ export interface VersionMetrics {
   metrics: Readonly<Record<string, number>>;
 }
 
+/** The paired comparison on the holdout: candidate − champion, with its interval. */
+export interface GateComparison {
+  difference: number;
+  low: number;
+  high: number;
+  confidence: number;
+  rows: number;
+  positives: number;
+}
+
 export interface PromotionInput {
   candidate: VersionMetrics;
   champion?: VersionMetrics;
+  /** Required when there is a champion: the decision rests on the interval, not on two numbers. */
+  comparison?: GateComparison;
   metric: PromotionMetric;
   /** The candidate must reach this absolute value. */
   floor: number;
-  /** The candidate may be at most this much below the champion (noise tolerance). */
+  /** The interval's lower bound must exceed this (0: significantly better than the champion). */
   margin: number;
 }
 
@@ -37,6 +49,7 @@ export interface PromotionDecision {
 export type AliasOperation = { op: 'set'; alias: string; version: string } | { op: 'delete'; alias: string };
 
 const value3 = (x: number) => x.toFixed(3);
+const signed3 = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(3)}`;
 /** Thresholds as the operator wrote them: 0.75, 0.005 (no padding). */
 const threshold = (x: number) => String(Number(x.toFixed(6)));
 /** Float noise must not flip a decision that is exactly on the margin. */
@@ -47,8 +60,18 @@ function metricOf(entry: VersionMetrics, metric: PromotionMetric): number | unde
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
+/** `+0.061, 95 % CI [+0.041, +0.080] on 612 rows (71 positive)` */
+export function describeComparison(c: GateComparison): string {
+  return `${signed3(c.difference)}, ${Math.round(c.confidence * 100)} % CI [${signed3(c.low)}, ${signed3(c.high)}] on ${c.rows} rows (${c.positives} positive)`;
+}
+
+/**
+ * Promotes only on evidence: the candidate reaches the floor and, when there is a champion, the lower
+ * bound of the interval of (candidate − champion) on the same holdout is above the margin. An equal
+ * model (difference and interval exactly 0) is never promoted.
+ */
 export function choosePromotion(input: PromotionInput): PromotionDecision {
-  const { candidate, champion, metric, floor, margin } = input;
+  const { candidate, champion, comparison, metric, floor, margin } = input;
   if (!Number.isFinite(floor) || !Number.isFinite(margin) || margin < 0) {
     throw new BankopsError(
       'USAGE',
@@ -73,25 +96,23 @@ export function choosePromotion(input: PromotionInput): PromotionDecision {
     return { promote: false, reason: `v${candidate.version} already is the champion` };
   }
   const best = metricOf(champion, metric);
-  if (best === undefined) {
+  if (best === undefined || comparison === undefined) {
     return {
       promote: false,
       reason: `${label} has no ${metric} on this holdout; evaluate it before comparing`,
     };
   }
-  const gap = value - best;
-  const versus = `${label} (${value3(best)})`;
-  if (gap < -margin - EPSILON) {
+  const versus = `${metric} ${value3(value)} vs ${label} ${value3(best)}: ${describeComparison(comparison)}`;
+  if (comparison.low > margin + EPSILON) {
     return {
-      promote: false,
-      reason: `${metric} ${value3(value)} is ${value3(-gap)} below ${versus}, margin ${threshold(margin)}`,
+      promote: true,
+      reason: `${versus}; lower bound above margin ${threshold(margin)}; floor ${threshold(floor)}`,
     };
   }
-  const relation =
-    gap >= 0
-      ? `is ${value3(gap)} above ${versus}`
-      : `is ${value3(-gap)} below ${versus}, within margin ${threshold(margin)}`;
-  return { promote: true, reason: `${metric} ${value3(value)} ${relation}; floor ${threshold(floor)}` };
+  return {
+    promote: false,
+    reason: `${versus}; not significantly better (lower bound ${signed3(comparison.low)} ≤ margin ${threshold(margin)})`,
+  };
 }
 
 /**

@@ -59,6 +59,7 @@ function snapshot(accuracy: number, f1: number, drifted: string[]): MonitoringSn
         prediction: drift('prediction', false),
         driftedFeatures: drifted.length,
         unparsable: 0,
+        since: 1_000,
       },
     ],
     totals: [],

@@ -27,7 +27,15 @@ function run(id: string, startTime: number, metrics: Record<string, number>): Ru
 }
 
 describe('choosePromotion', () => {
-  const gate = { metric: 'roc_auc' as const, floor: 0.75, margin: 0.005 };
+  const gate = { metric: 'roc_auc' as const, floor: 0.75, margin: 0 };
+  const interval = (difference: number, low: number, high: number) => ({
+    difference,
+    low,
+    high,
+    confidence: 0.95,
+    rows: 612,
+    positives: 71,
+  });
 
   it('refuses a candidate under the absolute floor and names the numbers', () => {
     const decision = choosePromotion({ ...gate, candidate: { version: 4, metrics: { roc_auc: 0.7412 } } });
@@ -40,32 +48,50 @@ describe('choosePromotion', () => {
     expect(decision.reason).toContain('no champion');
   });
 
-  it('refuses a candidate more than the margin below the champion', () => {
+  it('promotes only when the interval’s lower bound clears the margin, and says so with the numbers', () => {
+    const champion = { version: '3', metrics: { roc_auc: 0.781 } };
+    const candidate = { version: '4', metrics: { roc_auc: 0.842 } };
+    const better = choosePromotion({
+      ...gate,
+      champion,
+      candidate,
+      comparison: interval(0.061, 0.041, 0.08),
+    });
+    expect(better).toEqual({
+      promote: true,
+      reason:
+        'roc_auc 0.842 vs champion v3 0.781: +0.061, 95 % CI [+0.041, +0.080] on 612 rows (71 positive); lower bound above margin 0; floor 0.75',
+    });
+    const unsure = choosePromotion({
+      ...gate,
+      champion,
+      candidate,
+      comparison: interval(0.01, -0.004, 0.024),
+    });
+    expect(unsure.promote).toBe(false);
+    expect(unsure.reason).toContain('not significantly better (lower bound −0.004 ≤ margin 0)');
+    const aboveMargin = choosePromotion({
+      ...gate,
+      margin: 0.05,
+      champion,
+      candidate,
+      comparison: interval(0.061, 0.041, 0.08),
+    });
+    expect(aboveMargin.promote).toBe(false);
+  });
+
+  it('never promotes an equal model', () => {
     const decision = choosePromotion({
       ...gate,
-      candidate: { version: 4, metrics: { roc_auc: 0.79 } },
-      champion: { version: 3, metrics: { roc_auc: 0.811 } },
+      champion: { version: 1, metrics: { roc_auc: 0.805 } },
+      candidate: { version: 2, metrics: { roc_auc: 0.805 } },
+      comparison: interval(0, 0, 0),
     });
-    expect(decision).toEqual({
-      promote: false,
-      reason: 'roc_auc 0.790 is 0.021 below champion v3 (0.811), margin 0.005',
-    });
+    expect(decision.promote).toBe(false);
+    expect(decision.reason).toContain('+0.000, 95 % CI [+0.000, +0.000]');
   });
 
-  it('promotes within the margin, exactly on it, and above the champion', () => {
-    const champion = { version: '3', metrics: { roc_auc: 0.811 } };
-    for (const value of [0.809, 0.806, 0.83]) {
-      const decision = choosePromotion({
-        ...gate,
-        champion,
-        candidate: { version: '4', metrics: { roc_auc: value } },
-      });
-      expect(decision.promote, decision.reason).toBe(true);
-      expect(decision.reason).toContain('champion v3 (0.811)');
-    }
-  });
-
-  it('refuses when a metric is missing or not finite, and when the candidate is the champion', () => {
+  it('refuses when a metric is missing or not finite, when there is no comparison, and when the candidate is the champion', () => {
     const champion = { version: 3, metrics: { pr_auc: 0.5 } };
     expect(choosePromotion({ ...gate, candidate: { version: 4, metrics: { f1: 0.9 } } }).reason).toBe(
       'candidate v4 has no roc_auc',
@@ -77,13 +103,21 @@ describe('choosePromotion', () => {
       ...gate,
       champion,
       candidate: { version: 4, metrics: { roc_auc: 0.9 } },
+      comparison: interval(0.1, 0.05, 0.15),
     });
     expect(noChampionMetric).toMatchObject({ promote: false });
     expect(noChampionMetric.reason).toContain('champion v3 has no roc_auc');
+    const notCompared = choosePromotion({
+      ...gate,
+      champion: { version: 3, metrics: { roc_auc: 0.5 } },
+      candidate: { version: 4, metrics: { roc_auc: 0.9 } },
+    });
+    expect(notCompared.promote).toBe(false);
     const same = choosePromotion({
       ...gate,
       champion: { version: 3, metrics: { roc_auc: 0.9 } },
       candidate: { version: '3', metrics: { roc_auc: 0.9 } },
+      comparison: interval(0, 0, 0),
     });
     expect(same.promote).toBe(false);
   });
@@ -93,13 +127,12 @@ describe('choosePromotion', () => {
       metric: 'profit',
       floor: 0,
       margin: 50,
-      candidate: { version: 2, metrics: { profit: 1200 } },
+      candidate: { version: 2, metrics: { profit: 1400 } },
       champion: { version: 1, metrics: { profit: 1300 } },
+      comparison: interval(100, 20, 180),
     });
-    expect(decision).toEqual({
-      promote: false,
-      reason: 'profit 1200.000 is 100.000 below champion v1 (1300.000), margin 50',
-    });
+    expect(decision.promote).toBe(false);
+    expect(decision.reason).toContain('profit 1400.000 vs champion v1 1300.000: +100.000');
   });
 
   it('rejects a negative margin as a usage error', () => {

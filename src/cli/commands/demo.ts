@@ -15,7 +15,10 @@ import { stackDown } from '../../stack/stack.js';
 import { createPipelineContext } from '../../pipeline/context.js';
 import { summarize } from '../../pipeline/history.js';
 import { promote } from '../../pipeline/promote.js';
-import { runTrainingSession } from '../../pipeline/train-session.js';
+import { describeSources, runTrainingSession } from '../../pipeline/train-session.js';
+import { lineage } from '../../pipeline/lineage.js';
+import { lineageLines } from './lineage.js';
+import { decisionLines, requestWithNothingNew, waitForLanded } from '../demo/loop.js';
 import { println } from '../output.js';
 import { spawnBankops } from '../demo/processes.js';
 import { simulationRecords } from '../../../producers/simulator/records.js';
@@ -78,6 +81,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const config = getConfig();
   const started = Date.now();
   let edaFile: string | undefined;
+  let traced: string | undefined;
   println('bankops demo');
   println(`BANKOPS_HOME ${config.home}`);
 
@@ -148,24 +152,42 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       `   ${eda.charts} charts on ${eda.rows} rows @ snapshot ${eda.snapshotId}: ${edaFile} (${took(t)})`,
     );
 
-    t = step(8, 'train the candidate grid on bank.customers, every run in MLflow (seed step 4)');
+    t = step(
+      8,
+      'train the candidate grid on bank.customers (and any labelled traffic), every run in MLflow (seed step 4)',
+    );
     const ctx = createPipelineContext(config, 'demo');
     try {
       const trained = await runTrainingSession(ctx, {
         trigger: 'demo',
         options: trainingOptions(config, { split: 'stratified' }),
       });
-      const best = trained.best;
-      println(
-        `   ${trained.candidates.length} candidates on ${trained.rows} rows @ snapshot ${trained.snapshotId} (${took(t)})`,
-      );
-      println(
-        `   best: ${best.name}: test ROC-AUC ${fmt(best.metrics['test_roc_auc'])}, PR-AUC ${fmt(best.metrics['test_pr_auc'])}, F1 ${fmt(best.metrics['test_f1'])} → v${best.version} (challenger)`,
-      );
+      if (trained.status === 'skipped') {
+        println(`   skipped: ${trained.reason}`);
+      } else {
+        const best = trained.best;
+        println(
+          `   ${trained.candidates.length} candidates on ${trained.rows} rows: ${describeSources(trained.sources)} (${took(t)})`,
+        );
+        println(
+          `   left out: ${trained.excluded.reserved} customers of the simulation reserve (no model trains on them; simulated clients come from them)`,
+        );
+        println(
+          `   holdout: ${trained.holdout.rows} rows (${trained.holdout.positives} subscribed), ${trained.holdout.description}`,
+        );
+        println(
+          `   best: ${best.name}: test ROC-AUC ${fmt(best.metrics['test_roc_auc'])}, PR-AUC ${fmt(best.metrics['test_pr_auc'])}, F1 ${fmt(best.metrics['test_f1'])} → v${best.version} (challenger)`,
+        );
 
-      step(9, 'register the best and promote it if it passes the gates (seed step 5)');
-      const decision = await promote(ctx, { ...config.promotion });
-      println(`   ${decision.promoted ? 'promoted' : 'rejected'} v${decision.version}: ${decision.reason}`);
+        step(9, 'register the best and promote it if it passes the gates (seed step 5)');
+        const decision = await promote(ctx, { ...config.promotion });
+        println(`   ${decision.promoted ? 'promoted' : 'rejected'} v${decision.version}: ${decision.reason}`);
+        if (!decision.comparison) {
+          println(
+            `   (no champion to compare with: the floor decides; later decisions rest on a paired bootstrap interval)`,
+          );
+        }
+      }
 
       t = step(
         10,
@@ -201,6 +223,12 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         );
         const receiver = await spawnBankops(config, 'alerts', ['alerts', 'receive'], /receiving alerts at/);
         try {
+          const again = await requestWithNothingNew(ctx);
+          println(
+            again.answer
+              ? `   a retraining asked for before any new data: ${again.answer.type} ${summarize(again.answer)} (${(again.waited / 1000).toFixed(1)} s)`
+              : `   a retraining asked for before any new data: no answer within 120 s (see ${pipeline.logFile})`,
+          );
           // new customers like the ones the champion learned from: no drift expected
           const records = await simulationRecords(config, { count: 600, seed: 11, scenario: 'none' });
           const simulated = await simulate({
@@ -254,6 +282,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
             promotedVersions(evidence.events).forEach((v) => servedDuringDrift.add(v));
             for (const e of evidence.events.filter(chainEvent))
               println(`   ${e.time}  ${e.type.padEnd(20)} ${summarize(e)}`);
+            for (const line of decisionLines(evidence.events)) println(line);
             if (!evidence.done)
               println(
                 `   no retraining from monitoring evidence within 240 s; the trigger's decisions are in ${pipeline.logFile}`,
@@ -281,6 +310,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
             promotedVersions(chain.events).forEach((v) => servedDuringDrift.add(v));
             for (const e of chain.events.filter(chainEvent))
               println(`   ${e.time}  ${e.type.padEnd(20)} ${summarize(e)}`);
+            for (const line of decisionLines(chain.events)) println(line);
             // let serving pick up a promotion before the traffic stops
             if (chain.events.some((e) => e.type === 'model.promoted')) await sleep(3_000);
             const summary = await load.stop();
@@ -332,6 +362,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
           println(
             `   drifted clients: sent ${driftSummary.sent}, answered ${driftSummary.answered}, errors ${driftSummary.errors}, labels ${driftSummary.labelsSent}`,
           );
+          // the newest labelled answer: the lineage at the end follows it back to its data
+          traced = driftSummary.predictions.filter((p) => p.labelled).at(-1)?.predictionId;
+          if (traced !== undefined && !(await waitForLanded(config, traced))) traced = undefined;
         } finally {
           await Promise.all([monitor.stop(), receiver.stop(), pipeline.stop()]);
         }
@@ -352,6 +385,19 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   });
   const reportFile = await writeReport(path.join(config.home, 'reports', 'report.html'), report.html);
   println(`   ${report.charts} charts, ${report.monitoringRows} monitoring rows: ${reportFile}`);
+
+  step(16, 'lineage: one prediction back to the data its model learned from');
+  if (traced === undefined) {
+    println('   no labelled prediction landed in the lake to follow');
+  } else {
+    const lineageCtx = createPipelineContext(config, 'demo');
+    try {
+      for (const line of lineageLines(await lineage(lineageCtx, traced))) println(`   ${line}`);
+      println(`   (bin/bankops lineage ${traced} --json gives the same as JSON)`);
+    } finally {
+      await lineageCtx.close();
+    }
+  }
 
   println('');
   println('Where to look:');

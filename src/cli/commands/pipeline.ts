@@ -25,6 +25,7 @@ export async function startPipeline(
     names?: Partial<PipelineContext['names']>;
     training?: Partial<TrainingOptions>;
     threshold?: number;
+    minDriftLabels?: number;
     groupSuffix?: string;
   } = {},
 ): Promise<RunningPipeline> {
@@ -39,6 +40,7 @@ export async function startPipeline(
       cooldownMs: config.retrain.cooldownMs,
       // the monitor repeats evidence that still holds once per its cooldown; a minute of slack
       evidenceMaxAgeMs: config.monitor.cooldownMs + 60_000,
+      minDriftLabels: options.minDriftLabels ?? config.retrain.minDriftLabels,
       groupId: `bankops-retrain-trigger${suffix}`,
     }),
     startTrainer(trainer, {
@@ -69,7 +71,11 @@ export function registerPipeline(program: Command): void {
   pipeline
     .command('run')
     .description('run the retrain trigger, the trainer and the promoter until SIGTERM')
-    .option('--threshold <rows>', 'rows since the champion’s snapshot that trigger a retraining', Number)
+    .option(
+      '--threshold <rows>',
+      'customers rows and labelled predictions since the last training that trigger a retraining',
+      Number,
+    )
     .action(async (opts: { threshold?: number }) => {
       const config = getConfig();
       const running = await startPipeline(config, opts.threshold ? { threshold: opts.threshold } : {});
@@ -105,7 +111,9 @@ export function registerPipeline(program: Command): void {
 
   program
     .command('retrain')
-    .description('request a retraining now (emits retrain.requested; `pipeline run` acts on it)')
+    .description(
+      'request a retraining now (emits retrain.requested; `pipeline run` trains, or answers retrain.skipped when nothing is new)',
+    )
     .action(async () => {
       const ctx = createPipelineContext(getConfig(), 'cli');
       try {

@@ -30,7 +30,8 @@ export function registerSimulate(program: Command): void {
   program
     .command('simulate')
     .description(
-      'send traffic to the serving API (test-part customers, or synthetic ones with --drift) and report ' +
+      'send traffic to the serving API (real customers of the simulation reserve, which no model trains on from ' +
+        'bank.customers, or synthetic copies of them with --drift) and report ' +
         'their true outcome after a delay, so monitoring can measure accuracy. Runs in real time: event times ' +
         'are the server clock (there is no --time-scale: serving stamps predictions and labels itself)',
     )

@@ -3,7 +3,8 @@ import { getConfig, type Config } from '../../config/index.js';
 import { BankopsError } from '../../errors/index.js';
 import { createPipelineContext } from '../../pipeline/context.js';
 import { promote, rollback } from '../../pipeline/promote.js';
-import { runTrainingSession } from '../../pipeline/train-session.js';
+import { describeSources, runTrainingSession } from '../../pipeline/train-session.js';
+import { parseSources } from '../../pipeline/training-set.js';
 import { PROMOTION_METRICS, type PromotionMetric } from '../../registry/index.js';
 import type { TrainingOptions } from '../../training/index.js';
 import { byteProgress, printJson, println } from '../output.js';
@@ -26,6 +27,10 @@ const fixed = (x: number | undefined) => (x === undefined ? 'n/a' : x.toFixed(4)
 
 interface TrainFlags {
   snapshot?: string;
+  predictionsSnapshot?: string;
+  groundTruthSnapshot?: string;
+  sources?: string;
+  force?: boolean;
   since?: string;
   split: 'stratified' | 'time';
   includeDuration?: boolean;
@@ -52,14 +57,21 @@ export function registerTraining(program: Command): void {
     .description(
       'train the candidate grid on bank.customers, log every run to MLflow, register the best as challenger',
     )
-    .option('--snapshot <id>', 'train on the table as of this Iceberg snapshot (default: current)')
+    .option(
+      '--sources <list>',
+      'what to learn from: customers, traffic (labelled predictions) or both (default BANKOPS_TRAIN_SOURCES)',
+    )
+    .option('--snapshot <id>', 'bank.customers as of this Iceberg snapshot (default: current)')
+    .option('--predictions-snapshot <id>', 'bank.predictions as of this snapshot (default: current)')
+    .option('--ground-truth-snapshot <id>', 'bank.ground_truth as of this snapshot (default: current)')
+    .option('--force', 'train even when nothing was added since the last training')
     .option(
       '--since <id>',
       "incremental: only the rows added after this snapshot (the workshop's incremental mode)",
     )
     .option(
       '--split <kind>',
-      'stratified (the workshop: random 70/30, seed 42) or time (newest rows as test)',
+      'without a champion: stratified (the workshop: 70/30 by customer, seed 42) or time (newest rows as test); against a champion the holdout is always the newest new rows',
       'stratified',
     )
     .option(
@@ -77,10 +89,18 @@ export function registerTraining(program: Command): void {
       const ctx = createPipelineContext(config, 'trainer');
       const bar = byteProgress('candidates');
       try {
+        const sources = flags.sources === undefined ? undefined : parseSources(flags.sources);
+        const snapshots = {
+          ...(flags.snapshot ? { customers: flags.snapshot } : {}),
+          ...(flags.predictionsSnapshot ? { predictions: flags.predictionsSnapshot } : {}),
+          ...(flags.groundTruthSnapshot ? { groundTruth: flags.groundTruthSnapshot } : {}),
+        };
         const outcome = await runTrainingSession(ctx, {
           trigger: 'manual',
           options: trainingOptions(config, flags),
-          ...(flags.snapshot ? { snapshotId: flags.snapshot } : {}),
+          ...(sources ? { sources } : {}),
+          snapshots,
+          ...(flags.force ? { force: true } : {}),
           ...(flags.since ? { sinceSnapshotId: flags.since } : {}),
           onCandidate: (done, total) => bar.update(done, total),
         });
@@ -89,8 +109,19 @@ export function registerTraining(program: Command): void {
           printJson(outcome);
           return;
         }
+        if (outcome.status === 'skipped') {
+          println(`skipped: ${outcome.reason} (--force trains anyway)`);
+          return;
+        }
         println(
-          `trained ${outcome.candidates.length} candidates on ${outcome.table} @ ${outcome.snapshotId} (${outcome.rows} rows)`,
+          `trained ${outcome.candidates.length} candidates on ${outcome.rows} rows: ${describeSources(outcome.sources)}`,
+        );
+        const left = outcome.excluded;
+        println(
+          `  ${outcome.newRows} rows new since the last training; left out: ${left.reserved} reserved for simulation, ${left.invalidTraffic} traffic rows with invalid features, ${left.duplicatePredictions + left.duplicateLabels} duplicates`,
+        );
+        println(
+          `  holdout: ${outcome.holdout.rows} rows (${outcome.holdout.positives} subscribed, ${outcome.holdout.traffic} from traffic): ${outcome.holdout.description}`,
         );
         println(
           '  candidate                                   valid PR-AUC  test ROC-AUC  test PR-AUC  test F1  threshold',
@@ -128,7 +159,11 @@ export function registerTraining(program: Command): void {
       metric,
     )
     .option('--floor <x>', 'the metric must reach this value', Number)
-    .option('--margin <x>', 'may be at most this much below the champion', Number)
+    .option(
+      '--margin <x>',
+      "the interval's lower bound of (candidate − champion) must exceed this (0: significantly better)",
+      Number,
+    )
     .option('--json', 'print JSON')
     .action(
       async (flags: {
@@ -153,8 +188,14 @@ export function registerTraining(program: Command): void {
           }
           println(`${outcome.promoted ? 'PROMOTED' : 'REJECTED'} v${outcome.version}: ${outcome.reason}`);
           println(
-            `  holdout: ${outcome.holdout.rows} rows (${outcome.holdout.positives} subscribed), ${outcome.holdout.description}`,
+            `  holdout: ${outcome.holdout.rows} rows (${outcome.holdout.positives} subscribed, ${outcome.holdout.traffic} from traffic), ${outcome.holdout.description}`,
           );
+          if (outcome.comparison) {
+            const c = outcome.comparison;
+            println(
+              `  ${c.metric} difference ${c.difference.toFixed(4)}, ${Math.round(c.confidence * 100)} % interval [${c.low.toFixed(4)}, ${c.high.toFixed(4)}] (${c.method}, ${c.replicates} replicates, seed ${c.seed})`,
+            );
+          }
           const keys = Object.keys(outcome.candidateMetrics);
           println(
             `  ${'metric'.padEnd(10)} ${`v${outcome.version}`.padStart(10)} ${outcome.champion ? `v${outcome.champion}`.padStart(10) : ''}`,

@@ -34,14 +34,16 @@ export async function eventCount(ctx: PipelineContext): Promise<number> {
 
 /**
  * The first retrain.requested that `which` accepts, answered: its model.trained was judged (promoted or
- * rejected), or it failed. The correlation id ties the chain's events together.
+ * rejected), it was skipped (nothing new), or it failed. The correlation id ties the chain's events.
  */
 export function retrainDecided(which: (requested: HistoryEntry) => boolean) {
   return (fresh: HistoryEntry[]): boolean => {
     const requested = fresh.find((e) => e.type === 'retrain.requested' && which(e));
     if (requested === undefined) return false;
     const same = fresh.filter((e) => e.correlationId === requested.correlationId);
-    return same.some((e) => ['model.promoted', 'model.rejected', 'retrain.failed'].includes(e.type));
+    return same.some((e) =>
+      ['model.promoted', 'model.rejected', 'retrain.failed', 'retrain.skipped'].includes(e.type),
+    );
   };
 }
 

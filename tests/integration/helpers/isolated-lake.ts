@@ -60,3 +60,33 @@ export async function isolatedLake(partitions = 3): Promise<IsolatedLake> {
   await applyTopics(config, createKafka(config, 'bankops-test'), createRegistry(config), specs);
   return { id, customers: customersSpec(topic, id), dlq, events };
 }
+
+/** The predictions and ground-truth tables of an isolated lake, with their topics. */
+export interface IsolatedTraffic {
+  predictions: TableSpec;
+  groundTruth: TableSpec;
+}
+
+/** Adds `<id>.predictions` and `<id>.ground_truth` (and their topics) to an isolated lake. */
+export async function isolatedTraffic(lake: IsolatedLake): Promise<IsolatedTraffic> {
+  const spec = (table: string, topic: string): TableSpec => {
+    const base = TABLES.find((t) => t.table === table);
+    if (!base) throw new Error(`no ${table} table spec`);
+    return { ...base, topic, namespace: lake.id };
+  };
+  const predictions = spec('predictions', `test.${lake.id}.predictions`);
+  const groundTruth = spec('ground_truth', `test.${lake.id}.ground-truth`);
+  const topic = (name: string, schema: string): TopicSpec => ({
+    name,
+    partitions: 3,
+    retentionMs: -1,
+    cleanupPolicy: 'delete',
+    key: 'prediction_id',
+    schema,
+  });
+  await applyTopics(config, createKafka(config, 'bankops-test'), createRegistry(config), [
+    topic(predictions.topic, 'prediction.avsc'),
+    topic(groundTruth.topic, 'ground-truth.avsc'),
+  ]);
+  return { predictions, groundTruth };
+}
