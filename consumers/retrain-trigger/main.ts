@@ -34,11 +34,6 @@ async function servingVersions(ctx: PipelineContext): Promise<Set<string>> {
   return new Set(versions.flatMap((v) => (v ? [String(v.version)] : [])));
 }
 
-/** Where the drifted period begins: the evidence's own `since`, else its time. */
-function driftedSince(payload: Record<string, unknown>, eventTime: number): number {
-  const since = Number(payload['since']);
-  return Number.isFinite(since) && since > 0 && since <= eventTime ? since : eventTime;
-}
 
 /**
  * Follows batch.ingested (customers and outcomes landing) and, from monitoring, drift.detected and
@@ -77,7 +72,7 @@ export async function startRetrainTrigger(
           trigger: waiting.type,
           evidence: waiting.payload,
           labelled,
-          since: new Date(waiting.since).toISOString(),
+          trafficSince: new Date(waiting.since).toISOString(),
         });
         return;
       }
@@ -100,7 +95,9 @@ export async function startRetrainTrigger(
     const about = payload['modelVersion'];
     const type = event.type as 'drift.detected' | 'performance.degraded';
     const eventTime = Number(event.event_time);
-    const since = driftedSince(payload, eventTime);
+    // The drifted period begins when the monitor could tell: its window mixes clients from before the
+    // change (a no-drift baseline counted as "drifted" labels taught a retraining nothing, measured).
+    const since = eventTime;
     const decision = decide(state, {
       kind: 'evidence',
       type,
@@ -119,7 +116,7 @@ export async function startRetrainTrigger(
       await request(decision.reason, {
         trigger: type,
         evidence: payload,
-        since: new Date(since).toISOString(),
+        trafficSince: new Date(since).toISOString(),
       });
     } else if (decision.action === 'wait' && state.waiting === undefined) {
       state.waiting = {

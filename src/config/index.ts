@@ -54,7 +54,7 @@ const schema = z.object({
   BANKOPS_RETRAIN_COOLDOWN_S: z.coerce.number().int().min(0).default(600),
   BANKOPS_PROMOTION_METRIC: z.enum(['roc_auc', 'pr_auc', 'f1', 'accuracy', 'profit']).default('roc_auc'),
   /** Evidence of drift waits until this many labelled rows of the drifted period are in the lake. */
-  BANKOPS_RETRAIN_MIN_DRIFT_LABELS: z.coerce.number().int().min(1).default(500),
+  BANKOPS_RETRAIN_MIN_DRIFT_LABELS: z.coerce.number().int().min(1).default(1000),
   BANKOPS_PROMOTION_FLOOR: z.coerce.number().default(0.7),
   /** The interval's lower bound of (challenger − champion) must exceed this: 0 = significantly better. */
   BANKOPS_PROMOTION_MARGIN: z.coerce.number().min(0).default(0),

@@ -42,6 +42,8 @@ export interface TrainRequest {
   snapshots?: TrainingSetSpec['snapshots'];
   /** Incremental mode (the workshop's): only the customers added after this snapshot. */
   sinceSnapshotId?: string;
+  /** Labelled traffic from this time on only (epoch ms): the drifted period of a retraining on evidence. */
+  trafficSince?: number;
   /** Train even when nothing was added since the last training. */
   force?: boolean;
   options?: Partial<TrainingOptions>;
@@ -115,6 +117,7 @@ export function trainingSetSpec(config: Config, request: TrainRequest): Training
     optional: request.optionalSources ?? (request.sources ? [] : ['traffic']),
     ...(request.snapshots ? { snapshots: request.snapshots } : {}),
     ...(request.sinceSnapshotId ? { sinceCustomersSnapshot: request.sinceSnapshotId } : {}),
+    ...(request.trafficSince !== undefined ? { trafficSince: request.trafficSince } : {}),
     trafficWindowMs: config.training.trafficWindowMs,
     trafficWeight: config.training.trafficWeight,
     reserve: config.training.reserve,

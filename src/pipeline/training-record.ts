@@ -68,6 +68,7 @@ export function trainingRecord(
     trafficWeight: spec.trafficWeight,
     reserve: spec.reserve,
     ...(spec.sinceCustomersSnapshot ? { sinceCustomersSnapshot: spec.sinceCustomersSnapshot } : {}),
+    ...(spec.trafficSince !== undefined ? { trafficSince: spec.trafficSince } : {}),
   };
   const test = parts.test.map((i) => set.rows[i] as TrainingRow);
   const seen = new Set<string>();

@@ -47,6 +47,11 @@ export interface TrainingSetSpec {
   /** Incremental mode (the workshop's): only the customers added after this snapshot. */
   sinceCustomersSnapshot?: string;
   trafficWindowMs: number;
+  /**
+   * Labelled traffic from this time on only (epoch ms): a retraining on drift evidence learns from the
+   * drifted period, not from the clients before it (bank.customers holds the history).
+   */
+  trafficSince?: number;
   trafficWeight: number;
   /** Share of customer groups reserved for simulation: left out of the customers source. */
   reserve: number;
@@ -193,7 +198,9 @@ async function trafficRows(
   const predictions = await snapshotOf(lake, tables.predictions, spec.snapshots?.predictions);
   const labels = await snapshotOf(lake, tables.groundTruth, spec.snapshots?.groundTruth);
   if (!predictions || !labels) return emptySource(`${what}: no labelled traffic yet`, spec, 'traffic');
-  const since = new Date(predictions.timestamp.getTime() - spec.trafficWindowMs);
+  const since = new Date(
+    Math.max(predictions.timestamp.getTime() - spec.trafficWindowMs, spec.trafficSince ?? -Infinity),
+  );
   const query = {
     predictionsTable: tables.predictions,
     groundTruthTable: tables.groundTruth,

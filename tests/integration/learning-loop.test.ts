@@ -25,9 +25,10 @@ import { createPipelineContext, type PipelineContext } from '../../src/pipeline/
 import { readPipelineEvents, type HistoryEntry } from '../../src/pipeline/history.js';
 import { lineage } from '../../src/pipeline/lineage.js';
 import { promote } from '../../src/pipeline/promote.js';
-import { runTrainingSession } from '../../src/pipeline/train-session.js';
-import { readTrainingRecord } from '../../src/pipeline/training-record.js';
-import { ALIASES } from '../../src/registry/index.js';
+import { runTrainingSession, tablesOf } from '../../src/pipeline/train-session.js';
+import { buildTrainingSet } from '../../src/pipeline/training-set.js';
+import { readTrainingRecord, type TrainingRecord } from '../../src/pipeline/training-record.js';
+import { ALIASES, type ModelVersion } from '../../src/registry/index.js';
 import {
   config,
   isolatedLake,
@@ -107,6 +108,16 @@ afterAll(async () => {
 });
 
 describe('the learning loop', () => {
+  it('refuses a source with no rows and a snapshot that does not exist, naming them', async () => {
+    await expect(
+      runTrainingSession(ctx, { trigger: 'test', options: TRAINING, sources: ['traffic'] }),
+    ).rejects.toThrow(/predictions ⋈ .*ground_truth: no labelled traffic yet: nothing to train on/);
+    await expect(
+      runTrainingSession(ctx, { trigger: 'test', options: TRAINING, snapshots: { customers: '123' } }),
+    ).rejects.toThrow(/customers has no snapshot 123/);
+    expect(await ctx.mlflow.searchModelVersions(ctx.names.modelName).catch(() => [])).toHaveLength(0);
+  });
+
   it('trains a first champion from the customers, recording every row it saw', async () => {
     const outcome = await runTrainingSession(ctx, { trigger: 'test', options: TRAINING });
     if (outcome.status !== 'trained') throw new Error(outcome.reason);
@@ -125,7 +136,7 @@ describe('the learning loop', () => {
       names: ctx.names,
       training: TRAINING,
       threshold: 1_000_000,
-      minDriftLabels: 300,
+      minDriftLabels: 1_000,
       groupSuffix: lake.id,
     });
     const before = (await ctx.mlflow.searchModelVersions(ctx.names.modelName)).length;
@@ -161,9 +172,24 @@ describe('the learning loop', () => {
         },
       },
     });
-    const since = Date.now();
+    const skip = (await events()).length;
+    // what the monitor emits when the drifted clients' accuracy falls (consumers/monitor/alerts.ts): the
+    // trigger waits for the outcomes of the clients that come after it
+    await ctx.emit(
+      'performance.degraded',
+      { modelVersion: '1', variant: 'champion', window: 'last_1000', reasons: ['concept drift'] },
+      '1',
+    );
+    const deferred = await waitFor(
+      async () => (await events()).slice(skip),
+      (list) => list.some((e) => e.type === 'retrain.deferred'),
+      { what: 'the evidence waiting for labels' },
+    );
+    expect(String(deferred.find((e) => e.type === 'retrain.deferred')?.payload['reason'])).toMatch(
+      /performance\.degraded about v1 at .*: 0 of 1000 labelled predictions/,
+    );
     const records = await simulationRecords(config, {
-      count: 1_500,
+      count: 2_000,
       scenario: 'concept',
       seed: 5,
       table: ctx.names.customersTable,
@@ -173,26 +199,12 @@ describe('the learning loop', () => {
     const summary = await simulate({
       url: serving.url,
       records,
-      rate: 150,
+      rate: 100,
       labelDelayMs: 300,
       labelCoverage: 1,
       seed: 5,
     });
     expect(summary.errors).toBe(0);
-    await waitFor(
-      () => count(ctx.names.groundTruthTable),
-      (n) => n >= summary.labelsSent,
-      {
-        what: 'the outcomes landed',
-      },
-    );
-    const skip = (await events()).length;
-    // what the monitor emits when the drifted clients' accuracy falls (consumers/monitor/alerts.ts)
-    await ctx.emit(
-      'performance.degraded',
-      { modelVersion: '1', variant: 'champion', window: 'last_1000', since, reasons: ['concept drift'] },
-      '1',
-    );
     const history = await waitFor(
       async () => (await events()).slice(skip),
       (list) =>
@@ -203,15 +215,16 @@ describe('the learning loop', () => {
     );
     const requested = history.find((e) => e.type === 'retrain.requested');
     expect(requested?.payload['trigger']).toBe('performance.degraded');
+    expect(Number(requested?.payload['labelled'])).toBeGreaterThanOrEqual(1000);
     const trained = history.find((e) => e.type === 'model.trained');
     const sources = trained?.payload['sources'] as Array<{ table: string; rows: number }>;
-    expect(sources.find((s) => s.table === ctx.names.predictionsTable)?.rows).toBeGreaterThan(500);
+    expect(sources.find((s) => s.table === ctx.names.predictionsTable)?.rows).toBeGreaterThanOrEqual(1000);
     const decided = history.find((e) => e.type === 'model.promoted' || e.type === 'model.rejected');
     expect(decided?.type, String(decided?.payload['reason'])).toBe('model.promoted');
     const comparison = decided?.payload['comparison'] as { low: number; rows: number; difference: number };
     expect(comparison.low).toBeGreaterThan(0);
     const heldOut = decided?.payload['traffic'] as { rows: number; candidate: number; champion: number };
-    expect(heldOut.rows).toBeGreaterThan(100);
+    expect(heldOut.rows).toBeGreaterThan(200);
     expect(heldOut.candidate - heldOut.champion).toBeGreaterThanOrEqual(0.05);
     const version = String(decided?.payload['version']);
     const tags = (await ctx.mlflow.getModelVersion(ctx.names.modelName, version)).tags ?? [];
@@ -219,18 +232,66 @@ describe('the learning loop', () => {
       rows: comparison.rows,
       difference: comparison.difference,
     });
-    // out of time: nothing the new model learned from is newer than its holdout
     const record = await readTrainingRecord(
       ctx.mlflow,
       await ctx.mlflow.getModelVersion(ctx.names.modelName, version),
     );
     expect(record?.holdout.kind).toBe('new-rows');
-    expect(record?.holdout.traffic).toBeGreaterThan(100);
+    expect(record?.holdout.traffic).toBeGreaterThan(200);
+  });
+
+  it('counts each prediction once when its outcome was reported twice', async () => {
+    const running = serving as RunningServing;
+    const [first] = await simulationRecords(config, { count: 1, seed: 3, table: ctx.names.customersTable });
+    const answered = await simulate({
+      url: running.url,
+      records: [first as NonNullable<typeof first>],
+      rate: 10,
+      labelDelayMs: 0,
+      labelCoverage: 1,
+    });
+    const id = answered.predictions[0]?.predictionId as string;
+    const again = await fetch(`${running.url}/v1/ground-truth`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ labels: [{ predictionId: id, outcome: !first?.outcome }] }),
+    });
+    expect(again.status).toBe(200);
+    const build = () =>
+      withLake(config, (l) =>
+        buildTrainingSet(l, tablesOf(ctx.names), ctx.names.modelName, {
+          sources: ['traffic'],
+          trafficWindowMs: 3_600_000,
+          trafficWeight: 1,
+          reserve: 0.1,
+        }),
+      );
+    const set = await waitFor(
+      build,
+      (s) => s.rows.some((r) => r.id === id) && s.excluded.duplicateLabels >= 1,
+      {
+        what: 'the prediction and both its outcomes in the lake',
+      },
+    );
+    const ids = set.rows.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    // the first outcome counts, as in the monitor
+    expect(set.rows.find((r) => r.id === id)?.label).toBe(first?.outcome ? 1 : 0);
   });
 
   it('does not promote a model trained on the same data again', async () => {
     const champion = await ctx.mlflow.getVersionByAlias(ctx.names.modelName, ALIASES.champion);
-    const again = await runTrainingSession(ctx, { trigger: 'test', options: TRAINING, force: true });
+    // exactly the champion's data: its sources at its snapshots, its drifted period
+    const { spec } = (await readTrainingRecord(ctx.mlflow, champion as ModelVersion)) as TrainingRecord;
+    const same = {
+      sources: spec.sources,
+      snapshots: spec.snapshots,
+      ...(spec.trafficSince !== undefined ? { trafficSince: spec.trafficSince } : {}),
+    };
+    expect((await runTrainingSession(ctx, { trigger: 'test', options: TRAINING, ...same })).status).toBe(
+      'skipped',
+    );
+    const again = await runTrainingSession(ctx, { trigger: 'test', options: TRAINING, ...same, force: true });
     if (again.status !== 'trained') throw new Error(again.reason);
     expect(again.holdout.kind).toBe('champion-holdout');
     const decision = await promote(ctx, { ...gate, version: again.best.version });

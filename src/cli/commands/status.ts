@@ -9,7 +9,9 @@ import { currentSnapshotId, snapshots, tableExists } from '../../lake/snapshots.
 import { logger } from '../../logging/index.js';
 import { stackStatus } from '../../stack/stack.js';
 import { createRegistry } from '../../kafka/registry.js';
-import { DEFAULT_NAMES } from '../../pipeline/context.js';
+import { createPipelineContext, DEFAULT_NAMES } from '../../pipeline/context.js';
+import { newRowsSinceLastTraining } from '../../pipeline/new-rows.js';
+import type { SourceSnapshot } from '../../pipeline/training-set.js';
 import { readPipelineEvents, summarize, type HistoryEntry } from '../../pipeline/history.js';
 import { ALIASES, MlflowClient } from '../../registry/index.js';
 import { printJson, println } from '../output.js';
@@ -26,6 +28,10 @@ interface VersionStatus {
   version: string;
   runId: string | null;
   trainingSnapshot: string | null;
+  /** Every table it learned from, with its snapshot and rows. */
+  sources: SourceSnapshot[];
+  /** The promotion gate's comparison with the champion it replaced or was refused against. */
+  gate: Record<string, unknown> | null;
   metrics: Record<string, number>;
 }
 
@@ -41,6 +47,14 @@ export interface StatusReport {
     error?: string;
   };
   pipeline: { lastSteps: HistoryEntry[]; error?: string };
+  /** The learning loop: what the last training read, and what has landed since (the row trigger's count). */
+  training: {
+    lastVersion: string | null;
+    newRows: { customers: number; traffic: number; total: number } | null;
+    threshold: number;
+    sources: string[];
+    error?: string;
+  };
   monitoring: {
     predictions: number | null;
     labelled: number | null;
@@ -109,7 +123,38 @@ async function versionStatus(
       (run.data.metrics ?? []).filter((m) => m.key.startsWith('test_')).map((m) => [m.key, Number(m.value)]),
     );
   }
-  return { version: version.version, runId, trainingSnapshot: tags['bankops.snapshot_id'] ?? null, metrics };
+  const parse = <T>(text: string | undefined): T | null => {
+    try {
+      return text ? (JSON.parse(text) as T) : null;
+    } catch {
+      return null;
+    }
+  };
+  return {
+    version: version.version,
+    runId,
+    trainingSnapshot: tags['bankops.snapshot_id'] ?? null,
+    sources: parse<SourceSnapshot[]>(tags['bankops.sources']) ?? [],
+    gate: parse<Record<string, unknown>>(tags['bankops.gate']),
+    metrics,
+  };
+}
+
+async function trainingStatus(config: Config): Promise<StatusReport['training']> {
+  const base = { threshold: config.retrain.thresholdRows, sources: config.training.sources };
+  const ctx = createPipelineContext(config, 'status');
+  try {
+    const found = await newRowsSinceLastTraining(ctx);
+    return {
+      ...base,
+      lastVersion: found.since?.version ?? null,
+      newRows: { customers: found.customers, traffic: found.traffic, total: found.total },
+    };
+  } catch (error) {
+    return { ...base, lastVersion: null, newRows: null, error: errorMessage(error) };
+  } finally {
+    await ctx.close();
+  }
 }
 
 async function registryStatus(config: Config): Promise<StatusReport['registry']> {
@@ -235,6 +280,16 @@ export async function collectStatus(): Promise<StatusReport> {
       ? await pipelineStatus(config)
       : { lastSteps: [], error: 'Kafka or the schema registry is down' };
   const serving = await servingStatus(config);
+  const training =
+    stack['mlflow']?.up && stack['icebergCatalog']?.up
+      ? await trainingStatus(config)
+      : {
+          lastVersion: null,
+          newRows: null,
+          threshold: config.retrain.thresholdRows,
+          sources: config.training.sources,
+          error: 'MLflow or the Iceberg catalog is down',
+        };
   const monitoring =
     stack['prometheus']?.up && stack['alertmanager']?.up
       ? await monitoringStatus(config)
@@ -251,6 +306,7 @@ export async function collectStatus(): Promise<StatusReport> {
     consumers: { lakeWriter },
     registry,
     pipeline,
+    training,
     serving,
     monitoring,
     home: config.home,
@@ -290,11 +346,23 @@ export function registerStatus(program: Command): void {
       for (const alias of ['champion', 'challenger', 'previous'] as const) {
         const v = report.registry[alias];
         if (v) {
+          const from = v.sources.length
+            ? v.sources
+                .filter((src) => !src.table.endsWith('ground_truth'))
+                .map((src) => `${src.table}@${src.snapshotId} (${src.rows})`)
+                .join(' + ')
+            : `snapshot ${v.trainingSnapshot ?? '?'}`;
           println(
-            `  ${alias.padEnd(10)} v${v.version}  snapshot ${v.trainingSnapshot ?? '?'}  test ROC-AUC ${v.metrics['test_roc_auc']?.toFixed(3) ?? 'n/a'}`,
+            `  ${alias.padEnd(10)} v${v.version}  ${from}  test ROC-AUC ${v.metrics['test_roc_auc']?.toFixed(3) ?? 'n/a'}`,
           );
         }
       }
+      const tr = report.training;
+      println(
+        tr.error
+          ? `training: unavailable: ${tr.error}`
+          : `training: last v${tr.lastVersion ?? '-'}; since then ${tr.newRows?.customers ?? '-'} customers rows + ${tr.newRows?.traffic ?? '-'} labelled predictions (retrains at ${tr.threshold}); sources ${tr.sources.join(', ')}`,
+      );
       const sv = report.serving;
       println(
         `serving: ${sv.up ? 'up  ' : 'DOWN'} ${sv.url}  champion v${sv.modelVersion ?? '-'}  mode ${sv.mode}`,
