@@ -230,3 +230,47 @@ export function gridSpec(xTitle: string, yTitle: string, valueTitle: string, cel
     },
   };
 }
+
+export interface IntervalRow {
+  /** What was decided, e.g. "v3 vs v2". */
+  label: string;
+  difference: number;
+  low: number;
+  high: number;
+  /** promoted | rejected */
+  group: string;
+}
+
+/** One row per decision: the difference (point) and its interval (rule), with the line at zero. */
+export function intervalSpec(metric: string, rows: IntervalRow[]): ChartSpec {
+  const x = { type: 'quantitative', title: `${metric}: candidate − champion (interval)` };
+  return {
+    ...base(
+      rows.map((r) => ({ ...r })),
+      { width: 520, height: Math.max(120, rows.length * 28) },
+    ),
+    layer: [
+      {
+        mark: { type: 'rule', strokeWidth: 2 },
+        encoding: {
+          y: { field: 'label', type: 'nominal', title: null, sort: null },
+          x: { field: 'low', ...x },
+          x2: { field: 'high' },
+          color: { field: 'group', type: 'nominal', title: null },
+        },
+      },
+      {
+        mark: { type: 'point', filled: true, size: 70, tooltip: true },
+        encoding: {
+          y: { field: 'label', type: 'nominal', sort: null },
+          x: { field: 'difference', ...x },
+          color: { field: 'group', type: 'nominal', title: null },
+        },
+      },
+      {
+        mark: { type: 'rule', strokeDash: [4, 4], color: '#888' },
+        encoding: { x: { datum: 0, type: 'quantitative' } },
+      },
+    ],
+  };
+}

@@ -3,7 +3,15 @@ import { withLake } from '../lake/duckdb.js';
 import { logger } from '../logging/index.js';
 import type { HistoryEntry } from '../pipeline/history.js';
 import { chartScripts } from './assets.js';
-import { barSpec, gridSpec, rankingSpec, timelineSpec, timeSeriesSpec, type TimePoint } from './charts.js';
+import {
+  barSpec,
+  gridSpec,
+  intervalSpec,
+  rankingSpec,
+  timelineSpec,
+  timeSeriesSpec,
+  type TimePoint,
+} from './charts.js';
 import { renderPage, type Block, type Cell, type Page, type Section } from './html.js';
 import {
   featureDrift,
@@ -94,6 +102,21 @@ function unavailable(what: string, error: string): Block {
   return { kind: 'note', text: `${what} could not be read: ${error}` };
 }
 
+interface RecordedComparison {
+  metric: string;
+  difference: number;
+  low: number;
+  high: number;
+}
+
+/** The gate's paired comparison a decision event carries (none for a first model, or old events). */
+function comparisonOf(e: HistoryEntry): RecordedComparison | undefined {
+  const c = e.payload['comparison'] as Partial<RecordedComparison> | null | undefined;
+  return c && typeof c.difference === 'number' && typeof c.low === 'number' && typeof c.high === 'number'
+    ? { metric: str(c.metric), difference: c.difference, low: c.low, high: c.high }
+    : undefined;
+}
+
 function decisions(events: HistoryEntry[]): HistoryEntry[] {
   return events.filter((e) => e.type === 'model.promoted' || e.type === 'model.rejected');
 }
@@ -159,18 +182,64 @@ function decisionsSection(events: Sourced<HistoryEntry[]>): Section {
   const blocks: Block[] = [];
   if (list.length === 0) blocks.push({ kind: 'text', text: 'No promotion decision has been recorded yet.' });
   else {
+    const fixed = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(3) : null);
     blocks.push({
       kind: 'table',
-      columns: ['time', 'decision', 'version', 'champion then', 'reason', 'holdout'],
-      rows: list.map((e) => [
-        e.time,
-        e.type === 'model.promoted' ? 'promoted' : 'rejected',
-        `v${str(e.payload['version'])}`,
-        e.payload['champion'] ? `v${str(e.payload['champion'])}` : null,
-        str(e.payload['reason']),
-        str((e.payload['holdout'] as Record<string, unknown> | undefined)?.['description']),
-      ]),
+      caption:
+        'Each decision compares the candidate with the champion on rows neither saw; a paired bootstrap gives the interval of the difference, and only a lower bound above the margin promotes.',
+      columns: [
+        'time',
+        'decision',
+        'version',
+        'champion then',
+        'difference [interval]',
+        'holdout rows (subscribed)',
+        'held-out traffic ROC-AUC: champion → candidate',
+        'reason',
+        'holdout',
+      ],
+      rows: list.map((e) => {
+        const c = comparisonOf(e);
+        const holdout = e.payload['holdout'] as Record<string, unknown> | undefined;
+        const traffic = e.payload['traffic'] as Record<string, unknown> | null | undefined;
+        return [
+          e.time,
+          e.type === 'model.promoted' ? 'promoted' : 'rejected',
+          `v${str(e.payload['version'])}`,
+          e.payload['champion'] ? `v${str(e.payload['champion'])}` : null,
+          c ? `${fixed(c.difference)} [${fixed(c.low)}, ${fixed(c.high)}]` : null,
+          holdout?.['rows'] !== undefined ? `${str(holdout['rows'])} (${str(holdout['positives'])})` : null,
+          traffic
+            ? `${fixed(traffic['champion']) ?? 'n/a'} → ${fixed(traffic['candidate'])} (${str(traffic['rows'])} clients)`
+            : null,
+          str(e.payload['reason']),
+          str(holdout?.['description']),
+        ];
+      }),
     });
+    const intervals = list.flatMap((e) => {
+      const c = comparisonOf(e);
+      return c
+        ? [
+            {
+              label: `v${str(e.payload['version'])} vs v${str(e.payload['champion'])}`,
+              difference: c.difference,
+              low: c.low,
+              high: c.high,
+              group: e.type === 'model.promoted' ? 'promoted' : 'rejected',
+              metric: c.metric,
+            },
+          ]
+        : [];
+    });
+    if (intervals.length > 0) {
+      blocks.push({
+        kind: 'chart',
+        title: 'The gate: difference to the champion, with its interval',
+        spec: intervalSpec([...new Set(intervals.map((i) => i.metric))].join(' / '), intervals),
+        caption: 'Promoted only when the whole interval lies above the margin (0 by default).',
+      });
+    }
   }
   if (timeline.length > 0) {
     blocks.push({

@@ -44,6 +44,7 @@ describe('bankops demo', () => {
       '13. the chain',
       '14. alerts',
       '15. the stakeholder report',
+      '16. lineage',
     ]) {
       expect(stdout).toContain(step);
     }
@@ -53,8 +54,23 @@ describe('bankops demo', () => {
     expect(stdout).toMatch(/POST \/invocations .* → 200 \{"predictions":\[/);
     expect(stdout).toMatch(/sent 600, answered 600, errors 0, labels 600/);
     expect(stdout).toMatch(/Prometheus v\d+ accuracy \(last labelled\)\s+0\.\d{3}/);
+    // Asked with nothing new, the trainer skips: no run, no version.
+    expect(stdout).toMatch(
+      /a retraining asked for before any new data: retrain\.skipped reason=nothing was added since v\d+'s training/,
+    );
     // Monitoring evidence (not only rows) starts a retraining, and the rows threshold starts another.
     expect(stdout).toMatch(/retrain\.requested\s+trigger=(drift\.detected|performance\.degraded)/);
+    // The retraining learns from the labelled traffic, and the decision rests on an interval on rows neither
+    // model saw, printed with both models' ROC-AUC on the held-out drifted clients.
+    expect(stdout).toMatch(
+      /model\.trained\s+version=\d+ rows=\d+; from \S*bank\.customers@\d+ \(\d+ rows\) \+ bank\.predictions@\d+ \(\d+ rows\)/,
+    );
+    expect(stdout).toMatch(
+      /model\.(promoted|rejected)\s+version=\d+ champion=\d+ reason=roc_auc 0\.\d{3} vs champion v\d+ 0\.\d{3}: [+−]\d\.\d{3}, 95 % CI \[/,
+    );
+    expect(stdout).toMatch(
+      /held-out traffic \(\d+ labelled clients, \d+ subscribed, neither model trained on them\): ROC-AUC v\d+ 0\.\d{3} → v\d+ 0\.\d{3}/,
+    );
     expect(stdout).toMatch(/retrain\.requested\s+trigger=rows/);
     expect(stdout).toMatch(/model\.trained/);
     expect(stdout).toMatch(/model\.(promoted|rejected)\s+version=/);
@@ -66,6 +82,12 @@ describe('bankops demo', () => {
       /alert\.fired\s+alertname=BankopsModelAccuracy(Low|BelowTest) severity=\w+ model_version=\d+/,
     );
     expect(stdout).toMatch(/drifted clients: sent \d+, answered \d+, errors 0/);
+    // One prediction followed back to its data: outcome, version, run, and every source's snapshot in the catalog.
+    expect(stdout).toMatch(/prediction [0-9a-f-]{36}\n/);
+    expect(stdout).toMatch(/ground truth: (subscribed|did not subscribe) at /);
+    expect(stdout).toMatch(/run [0-9a-f]{32} /);
+    expect(stdout).toMatch(/bank\.customers @ \d+ \(\d+ rows, committed [^)]+\); batches uci-/);
+    expect(stdout).not.toMatch(/SNAPSHOT NOT IN THE CATALOG/);
     expect(stdout).toMatch(/demo finished in/);
   }, 900_000);
 });

@@ -5,6 +5,7 @@ import {
   correlationSpec,
   gridSpec,
   histogramSpec,
+  intervalSpec,
   rankingSpec,
   rateSpec,
   timelineSpec,
@@ -76,6 +77,14 @@ const cases: Array<[string, ChartSpec, number]> = [
   ],
   ['timeline', timelineSpec([{ time: t(1), lane: 'model.promoted', label: 'v2' }]), 1],
   ['grid', gridSpec('time', 'feature', 'drift', [{ x: '11-26 12:00', y: 'age', value: 0.2 }]), 1],
+  [
+    'interval',
+    intervalSpec('roc_auc', [
+      { label: 'v2 vs v1', difference: 0.174, low: 0.125, high: 0.223, group: 'promoted' },
+      { label: 'v3 vs v2', difference: -0.004, low: -0.013, high: 0.005, group: 'rejected' },
+    ]),
+    2,
+  ],
 ];
 
 describe('chart specs', () => {

@@ -211,7 +211,6 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         // that run's drifted traffic in its history. The pipeline starts first, because its trigger's new
         // consumer group begins at the newest events and must have joined before the first drift.detected.
         const watchStarted = Date.now();
-        const watchSkip = await eventCount(ctx);
         const pipeline = await spawnBankops(config, 'pipeline', ['pipeline', 'run'], /pipeline running/);
         const monitor = await spawnBankops(
           config,
@@ -224,6 +223,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         const receiver = await spawnBankops(config, 'alerts', ['alerts', 'receive'], /receiving alerts at/);
         try {
           const again = await requestWithNothingNew(ctx);
+          // the watch begins here, before the first client: its events, not the skipped request's
+          const watchSkip = await eventCount(ctx);
           println(
             again.answer
               ? `   a retraining asked for before any new data: ${again.answer.type} ${summarize(again.answer)} (${(again.waited / 1000).toFixed(1)} s)`
