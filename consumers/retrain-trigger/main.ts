@@ -34,7 +34,6 @@ async function servingVersions(ctx: PipelineContext): Promise<Set<string>> {
   return new Set(versions.flatMap((v) => (v ? [String(v.version)] : [])));
 }
 
-
 /**
  * Follows batch.ingested (customers and outcomes landing) and, from monitoring, drift.detected and
  * performance.degraded. Rows: a retraining once the rows new since the last training (promoted or not)

@@ -41,7 +41,8 @@ export async function startTrainer(ctx: PipelineContext, options: TrainerOptions
           options: { ...options.training },
           ...(options.sources ? { sources: options.sources, optionalSources: ['traffic'] } : {}),
           // a retraining on drift evidence learns from the traffic of the drifted period
-          ...(typeof payload['trafficSince'] === 'string' && Number.isFinite(Date.parse(payload['trafficSince']))
+          ...(typeof payload['trafficSince'] === 'string' &&
+          Number.isFinite(Date.parse(payload['trafficSince']))
             ? { trafficSince: Date.parse(payload['trafficSince']) }
             : {}),
           ...(options.incremental && typeof payload['sinceSnapshotId'] === 'string'
