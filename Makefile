@@ -61,6 +61,7 @@ bench: install
 	npx tsx benchmarks/training-grid.ts
 	npx tsx benchmarks/lake-writer.ts
 	npx tsx benchmarks/monitoring-throughput.ts
+	npx tsx benchmarks/learning-loop.ts
 	bash benchmarks/serving-vs-mlflow.sh
 
 clean:
