@@ -15,6 +15,15 @@ export default tseslint.config(
         'error',
         { object: 'process', property: 'env', message: 'Read configuration through src/config only.' },
       ],
+      // pino serializes an error's message, stack and cause only under `err`: `{ error }` prints "{}"
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "CallExpression[callee.property.name=/^(trace|debug|info|warn|error|fatal)$/] > ObjectExpression > Property[key.name='error']",
+          message: 'Log an error under `err` (pino drops the message and stack of anything else).',
+        },
+      ],
     },
   },
   {

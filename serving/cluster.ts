@@ -122,7 +122,7 @@ export async function startCluster(config: Config, log: Logger): Promise<Running
   if (serving.scrapeTarget) {
     await registerScrapeTarget(config, target, [`${serving.host}:${metricsPort}`], {
       job: 'bankops-serving',
-    }).catch((error: unknown) => log.warn({ error }, 'cannot register with Prometheus'));
+    }).catch((error: unknown) => log.warn({ err: error }, 'cannot register with Prometheus'));
   }
   const url = `http://${serving.host}:${port}`;
   log.info(

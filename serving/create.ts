@@ -73,7 +73,7 @@ export async function createServingDeps(config: Config, log: Logger): Promise<Ru
     async close() {
       await follower
         .close()
-        .catch((error: unknown) => log.warn({ error }, 'closing the event consumer failed'));
+        .catch((error: unknown) => log.warn({ err: error }, 'closing the event consumer failed'));
       await events.close();
       await models.close();
     },

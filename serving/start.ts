@@ -69,7 +69,7 @@ export async function startServing(base: Config, options: StartServingOptions = 
     })
       .then(() => true)
       .catch((error: unknown) => {
-        log.warn({ error }, 'cannot register with Prometheus; metrics stay reachable at /metrics');
+        log.warn({ err: error }, 'cannot register with Prometheus; metrics stay reachable at /metrics');
         return false;
       }));
   log.info({ url, model: serving.modelName, mode: serving.mode, events: serving.events }, 'serving');

@@ -1,6 +1,6 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { errorMessage, isRetriable } from '../../src/errors/index.js';
+import { isRetriable } from '../../src/errors/index.js';
 import { withRetry } from '../../src/errors/retry.js';
 import { pipelineEvent, publishEvent } from '../../src/kafka/events.js';
 import { sendDeadLetter } from '../../src/kafka/dead-letter.js';
@@ -106,7 +106,7 @@ export class LakeWriter {
     await this.producer.connect();
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       void this.resumeFromLake(event.payload.memberAssignment).catch((error: unknown) =>
-        this.log.error({ error: errorMessage(error) }, 'cannot read the lake watermarks'),
+        this.log.error({ err: error }, 'cannot read the lake watermarks'),
       );
     });
     for (const spec of this.options.tables)
@@ -184,7 +184,7 @@ export class LakeWriter {
       this.oldest = firstMessageAt;
       this.metrics.buffered.set(this.buffer.length);
       this.log.error(
-        { error: errorMessage(error), messages: messages.length },
+        { err: error, messages: messages.length },
         'micro-batch failed; will retry',
       );
       throw error;
@@ -204,7 +204,7 @@ export class LakeWriter {
         retries: 1_000,
         retriable: (error) => !this.stopped && isRetriable(error),
         onRetry: (error, attempt, delay) =>
-          this.log.warn({ error: errorMessage(error), attempt, delay }, 'Iceberg append failed; retrying'),
+          this.log.warn({ err: error, attempt, delay }, 'Iceberg append failed; retrying'),
       });
       appended.push(result);
       this.metrics.rows.inc({ table: result.table }, result.rows);
@@ -262,7 +262,7 @@ export class LakeWriter {
       );
     } catch (error) {
       // The rows are in the lake; whoever owns the partition next skips them by their offsets.
-      this.log.warn({ error: errorMessage(error) }, 'offset commit failed after the Iceberg commit');
+      this.log.warn({ err: error }, 'offset commit failed after the Iceberg commit');
     }
   }
 
@@ -271,7 +271,7 @@ export class LakeWriter {
     if (this.timer) clearInterval(this.timer);
     await this.consumer.stop();
     await this.flush().catch((error: unknown) =>
-      this.log.error({ error: errorMessage(error) }, 'final flush failed; the messages will be redelivered'),
+      this.log.error({ err: error }, 'final flush failed; the messages will be redelivered'),
     );
     this.stopped = true;
     await this.consumer.disconnect();

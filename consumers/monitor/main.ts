@@ -1,7 +1,6 @@
 import type { Registry } from 'prom-client';
 import { Counter } from 'prom-client';
 import type { Config } from '../../src/config/index.js';
-import { errorMessage } from '../../src/errors/index.js';
 import { sendDeadLetters, type DeadLetterRequest, type SourceMessage } from '../../src/kafka/dead-letter.js';
 import { TOPIC } from '../../topics/specs.js';
 import { logger } from '../../src/logging/index.js';
@@ -202,7 +201,7 @@ export async function startMonitor(
       emitted.push(event);
       log.warn({ type: event.type, payload: event.payload }, 'monitoring event');
     }
-    await lag.update().catch((error: unknown) => log.warn({ error: errorMessage(error) }, 'lag unavailable'));
+    await lag.update().catch((error: unknown) => log.warn({ err: error }, 'lag unavailable'));
     const due = forceHistory ?? now - lastHistory >= historyEvery;
     if (history && due) {
       lastHistory = now;
@@ -252,7 +251,7 @@ export async function startMonitor(
   }
   const timer = setInterval(() => {
     void tick().catch((error: unknown) =>
-      log.error({ error: errorMessage(error) }, 'monitoring tick failed'),
+      log.error({ err: error }, 'monitoring tick failed'),
     );
   }, options.intervalMs ?? settings.intervalMs);
   log.info({ groupId: source.groupId, metrics: metrics?.address, topics }, 'monitor started');

@@ -1,4 +1,3 @@
-import { errorMessage } from '../../src/errors/index.js';
 import type { Logger } from '../../src/logging/index.js';
 import { modelReferenceFromBundle, type ModelReference } from '../../src/monitoring/monitor.js';
 import { bundleRunId } from '../../src/pipeline/bundles.js';
@@ -34,7 +33,7 @@ export class ReferenceLoader {
       key,
       this.load(modelName, version).catch((error: unknown) => {
         this.failedAt.set(key, Date.now());
-        this.log.warn({ modelName, version, error: errorMessage(error) }, 'cannot load the reference');
+        this.log.warn({ modelName, version, err: error }, 'cannot load the reference');
       }),
     );
   }

@@ -1,5 +1,4 @@
 import type { Consumer, Kafka } from 'kafkajs';
-import { errorMessage } from '../../src/errors/index.js';
 import type { SourceMessage } from '../../src/kafka/dead-letter.js';
 import { BatchDecoder } from '../../src/kafka/decoder.js';
 import type { GroundTruth, Prediction } from '../../src/kafka/generated/types.js';
@@ -167,7 +166,7 @@ export async function startSource(
       await cleanup
         .deleteGroups([groupId])
         .catch((error: unknown) =>
-          options.log.warn({ groupId, error: errorMessage(error) }, 'cannot delete the consumer group'),
+          options.log.warn({ groupId, err: error }, 'cannot delete the consumer group'),
         );
       await cleanup.disconnect();
     },

@@ -89,7 +89,7 @@ export class EventPublisher {
     } catch (error) {
       const reason = `Kafka is not reachable: ${errorMessage(error)}`;
       if (this.#problem !== reason)
-        this.options.log.warn({ error: errorMessage(error) }, 'event producer not ready');
+        this.options.log.warn({ err: error }, 'event producer not ready');
       this.#problem = reason;
     }
   }
@@ -107,7 +107,7 @@ export class EventPublisher {
       metrics.publishFailures.inc({ topic }, items.length);
       this.#problem = `publishing to ${topic} failed: ${errorMessage(error)}`;
       this.options.log.error(
-        { topic, messages: items.length, error: errorMessage(error) },
+        { topic, messages: items.length, err: error },
         'event publish failed',
       );
       throw new BankopsError('SERVICE_UNAVAILABLE', `prediction events could not be published to ${topic}`, {
@@ -155,7 +155,7 @@ export class EventPublisher {
       this.options.timeoutMs * 2,
       'flushing the event queue',
     ).catch((error: unknown) =>
-      this.options.log.warn({ error: errorMessage(error) }, 'events left unflushed'),
+      this.options.log.warn({ err: error }, 'events left unflushed'),
     );
     await Promise.allSettled([this.#producer.close(), this.#admin?.disconnect()]);
   }

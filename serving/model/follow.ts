@@ -1,7 +1,6 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import { errorMessage } from '../../src/errors/index.js';
 import { consumeEvents, type RunningConsumer } from '../../src/kafka/consumer.js';
 import { eventPayload } from '../../src/kafka/events.js';
 import type { SchemaRegistry } from '../../src/kafka/registry.js';
@@ -57,7 +56,7 @@ export function followModelEvents(options: {
       return true;
     } catch (error) {
       log.warn(
-        { error: errorMessage(error), retryMs: RETRY_MS },
+        { err: error, retryMs: RETRY_MS },
         'cannot follow model events yet; polling covers it',
       );
       if (!closed) {

@@ -116,10 +116,7 @@ export class ModelManager {
     } catch (error) {
       this.#lastPollError = errorMessage(error);
       metrics.pollFailures.inc();
-      log.warn(
-        { error: this.#lastPollError },
-        'cannot read the model aliases; the cached models keep serving',
-      );
+      log.warn({ err: error }, 'cannot read the model aliases; the cached models keep serving');
       return;
     }
     for (const role of this.options.roles) {
@@ -169,7 +166,7 @@ export class ModelManager {
       this.#lastLoadError = { role, version: version.version, message, at: new Date().toISOString() };
       metrics.loadFailures.inc({ variant: role });
       log.error(
-        { role, version: version.version, error: message, cause: errorMessage((error as Error).cause ?? '') },
+        { role, version: version.version, err: error },
         `model v${version.version} refused; ${this.#current.has(role) ? `v${this.#current.get(role)?.version.version} keeps serving` : 'nothing to serve yet'}`,
       );
       return false;

@@ -59,7 +59,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body } = toErrorBody(error, request.id);
     if (status >= 500) request.log.error({ err: error }, 'request failed');
-    else request.log.info({ status, error: body.error, field: body.field }, body.message);
+    else request.log.info({ status, code: body.error, field: body.field }, body.message);
     void reply.code(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {

@@ -70,17 +70,26 @@ export function isBankopsError(error: unknown, code?: ErrorCode): error is Banko
   return error instanceof BankopsError && (code === undefined || error.code === code);
 }
 
-/** Walks the cause chain; an error we do not know is not retriable. */
+/**
+ * Walks the cause chain: a retry can help only when some error in it says so and none says otherwise (a
+ * non-retriable cause wrapped in a retriable error stays non-retriable). An error nothing in the chain
+ * vouches for is not retried.
+ */
 export function isRetriable(error: unknown): boolean {
   let current: unknown = error;
+  let vouched = false;
   for (let depth = 0; current !== undefined && current !== null && depth < 10; depth += 1) {
-    if (current instanceof BankopsError) return current.retriable;
-    if (typeof current === 'object' && 'retriable' in current && typeof current.retriable === 'boolean') {
-      return current.retriable;
-    }
+    const says =
+      current instanceof BankopsError
+        ? current.retriable
+        : typeof current === 'object' && 'retriable' in current && typeof current.retriable === 'boolean'
+          ? current.retriable
+          : undefined;
+    if (says === false) return false;
+    if (says === true) vouched = true;
     current = (current as { cause?: unknown }).cause;
   }
-  return false;
+  return vouched;
 }
 
 export function errorMessage(error: unknown): string {

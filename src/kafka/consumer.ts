@@ -1,5 +1,4 @@
 import type { Consumer, Kafka } from 'kafkajs';
-import { errorMessage } from '../errors/index.js';
 import type { Logger } from '../logging/index.js';
 import type { PipelineEvent } from './generated/types.js';
 import type { SchemaRegistry } from './registry.js';
@@ -52,7 +51,7 @@ export async function consumeEvents(
         event = (await registry.decode(message.value)) as PipelineEvent;
       } catch (error) {
         options.log.warn(
-          { partition, offset: message.offset, error: errorMessage(error) },
+          { partition, offset: message.offset, err: error },
           'undecodable event skipped',
         );
         return;
@@ -60,7 +59,7 @@ export async function consumeEvents(
       try {
         await options.onEvent(event, { partition, offset: message.offset });
       } catch (error) {
-        options.log.error({ type: event.type, error: errorMessage(error) }, 'event handler failed');
+        options.log.error({ type: event.type, err: error }, 'event handler failed');
       }
     },
   });

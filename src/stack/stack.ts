@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/index.js';
-import { BankopsError, errorMessage } from '../errors/index.js';
+import { BankopsError } from '../errors/index.js';
 import type { Logger } from '../logging/index.js';
 import { isAlive, portFree, readPidFile, removePidFile, startProcess, stopProcess, tail } from './process.js';
 import { loadService } from './services/index.js';
@@ -166,7 +166,7 @@ export async function stackUp(options: StackOptions): Promise<ServiceStatus[]> {
   );
   const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) {
-    options.log.error({ error: errorMessage(failure.reason) }, 'stack up failed; stopping what it started');
+    options.log.error({ err: failure.reason }, 'stack up failed; stopping what it started');
     await stackDown({ ...options, only: started });
     throw failure.reason;
   }
