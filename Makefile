@@ -7,11 +7,11 @@ export BANKOPS_LOG_LEVEL ?= warn
         format stack-up stack-down stack-status bench clean
 
 help:
-	@echo "make demo        install everything, start the local stack, run the whole lifecycle"
+	@echo "make demo        install everything, start the local stack, run the whole lifecycle (STOP=1 stops the stack after)"
 	@echo "make test        install everything, run unit and integration tests against the real stack"
 	@echo "make lint        eslint, prettier --check and the TypeScript compiler"
 	@echo "make stack-up / stack-down / stack-status"
-	@echo "make bench       benchmarks (benchmarks/; needs the stack with a champion: make demo KEEP=1)"
+	@echo "make bench       benchmarks (benchmarks/; installs wrk and Go; needs a champion: make demo first)"
 
 system-packages:
 	@bash scripts/install-system-packages.sh
@@ -28,7 +28,7 @@ provision: install
 	$(BANKOPS) stack provision
 
 demo: install
-	$(BANKOPS) demo $(if $(KEEP),--keep-running,)
+	$(BANKOPS) demo $(if $(STOP),--stop-stack,)
 
 test: install
 	npx vitest run
@@ -56,8 +56,11 @@ stack-down: node-modules
 stack-status: node-modules
 	$(BANKOPS) stack status
 
-# Benchmarks need the stack with a champion (make demo KEEP=1); each prints its figures.
+# Benchmarks need the stack with a champion (make demo leaves both); each prints its figures.
 bench: install
+	@BANKOPS_BENCH=1 bash scripts/install-system-packages.sh
+	@$(BANKOPS) stack up >/dev/null
+	@npx tsx benchmarks/preflight.ts
 	npx tsx benchmarks/training-grid.ts
 	npx tsx benchmarks/lake-writer.ts
 	npx tsx benchmarks/monitoring-throughput.ts

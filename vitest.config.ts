@@ -22,6 +22,5 @@ export default defineConfig({
         },
       },
     ],
-    benchmark: { include: ['benchmarks/**/*.bench.ts'] },
   },
 });

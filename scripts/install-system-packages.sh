@@ -5,6 +5,8 @@ set -euo pipefail
 
 packages=(prometheus prometheus-alertmanager libxgboost0 unzip)
 [ "${BANKOPS_WITH_CHROMIUM:-1}" = "1" ] && packages+=(chromium)
+# make bench: wrk (throughput) and Go (benchmarks/loadgen, the fixed-rate load generator)
+[ "${BANKOPS_BENCH:-0}" = "1" ] && packages+=(wrk golang-go)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -183,10 +183,7 @@ export class LakeWriter {
       this.buffer = [...messages, ...this.buffer];
       this.oldest = firstMessageAt;
       this.metrics.buffered.set(this.buffer.length);
-      this.log.error(
-        { err: error, messages: messages.length },
-        'micro-batch failed; will retry',
-      );
+      this.log.error({ err: error, messages: messages.length }, 'micro-batch failed; will retry');
       throw error;
     }
   }

@@ -250,9 +250,7 @@ export async function startMonitor(
     throw error;
   }
   const timer = setInterval(() => {
-    void tick().catch((error: unknown) =>
-      log.error({ err: error }, 'monitoring tick failed'),
-    );
+    void tick().catch((error: unknown) => log.error({ err: error }, 'monitoring tick failed'));
   }, options.intervalMs ?? settings.intervalMs);
   log.info({ groupId: source.groupId, metrics: metrics?.address, topics }, 'monitor started');
   const running = source;

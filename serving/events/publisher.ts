@@ -88,8 +88,7 @@ export class EventPublisher {
       this.#problem = null;
     } catch (error) {
       const reason = `Kafka is not reachable: ${errorMessage(error)}`;
-      if (this.#problem !== reason)
-        this.options.log.warn({ err: error }, 'event producer not ready');
+      if (this.#problem !== reason) this.options.log.warn({ err: error }, 'event producer not ready');
       this.#problem = reason;
     }
   }
@@ -106,10 +105,7 @@ export class EventPublisher {
     } catch (error) {
       metrics.publishFailures.inc({ topic }, items.length);
       this.#problem = `publishing to ${topic} failed: ${errorMessage(error)}`;
-      this.options.log.error(
-        { topic, messages: items.length, err: error },
-        'event publish failed',
-      );
+      this.options.log.error({ topic, messages: items.length, err: error }, 'event publish failed');
       throw new BankopsError('SERVICE_UNAVAILABLE', `prediction events could not be published to ${topic}`, {
         cause: error,
         hint: 'Kafka may be down; GET /ready says why. The request can be retried.',
@@ -154,9 +150,7 @@ export class EventPublisher {
       Promise.all([this.#predictions.drain(), this.#groundTruth.drain()]),
       this.options.timeoutMs * 2,
       'flushing the event queue',
-    ).catch((error: unknown) =>
-      this.options.log.warn({ err: error }, 'events left unflushed'),
-    );
+    ).catch((error: unknown) => this.options.log.warn({ err: error }, 'events left unflushed'));
     await Promise.allSettled([this.#producer.close(), this.#admin?.disconnect()]);
   }
 }

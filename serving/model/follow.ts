@@ -55,10 +55,7 @@ export function followModelEvents(options: {
       else consumer = running;
       return true;
     } catch (error) {
-      log.warn(
-        { err: error, retryMs: RETRY_MS },
-        'cannot follow model events yet; polling covers it',
-      );
+      log.warn({ err: error, retryMs: RETRY_MS }, 'cannot follow model events yet; polling covers it');
       if (!closed) {
         retry = setTimeout(() => void start(), RETRY_MS);
         retry.unref();

@@ -50,10 +50,7 @@ export async function consumeEvents(
       try {
         event = (await registry.decode(message.value)) as PipelineEvent;
       } catch (error) {
-        options.log.warn(
-          { partition, offset: message.offset, err: error },
-          'undecodable event skipped',
-        );
+        options.log.warn({ partition, offset: message.offset, err: error }, 'undecodable event skipped');
         return;
       }
       try {

@@ -406,7 +406,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   println(`  Stakeholder report   ${reportFile}`);
   println(`  MLflow UI            ${config.urls.mlflow}`);
   println(
-    `  API docs             http://${config.serving.host}:${config.serving.port}/docs (bin/bankops serve)`,
+    `  API docs             http://${config.serving.host}:${config.serving.port}/docs (the demo's server has stopped: bin/bankops serve)`,
   );
   println(`  Prometheus           ${config.urls.prometheus}`);
   println(`  Alertmanager         ${config.urls.alertmanager}`);
@@ -417,10 +417,12 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   println('');
   println(`demo finished in ${took(started)}`);
   if (options.keepRunning) {
-    println('the stack keeps running; stop it with `bin/bankops stack down`');
+    println(
+      'the stack keeps running, so every UI above answers; stop it with `bin/bankops stack down` (or `make stack-down`)',
+    );
   } else {
     await stackDown({ config, log: logger('demo') });
-    println('stack stopped (run `bin/bankops demo --keep-running` to keep it up)');
+    println('stack stopped (--stop-stack); the UIs above answer again after `bin/bankops stack up`');
   }
 }
 
@@ -435,10 +437,11 @@ export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description('run the whole lifecycle on the local stack')
-    .option('--keep-running', 'leave the stack running afterwards')
+    .option('--keep-running', 'leave the stack running afterwards (the default)')
+    .option('--stop-stack', 'stop the stack at the end')
     .option('--batch-rows <n>', 'rows of the synthetic batch', (v) => Number(v), 2_000)
-    .action(async (opts: { keepRunning?: boolean; batchRows: number }) => {
+    .action(async (opts: { keepRunning?: boolean; stopStack?: boolean; batchRows: number }) => {
       exitOnSignals();
-      await runDemo({ keepRunning: opts.keepRunning === true, batchRows: opts.batchRows });
+      await runDemo({ keepRunning: opts.stopStack !== true, batchRows: opts.batchRows });
     });
 }
