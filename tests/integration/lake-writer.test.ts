@@ -94,6 +94,8 @@ function writerProcess(lake: IsolatedLake, groupId: string, maxBatchRows: number
     groupId,
     maxBatchRows,
     maxBatchMs: 200,
+    // the test's own events topic: the default one has no schema until something applies the topics
+    eventsTopic: lake.events,
   });
   const child = spawn(process.execPath, ['--import', 'tsx', script, args], {
     cwd: config.repoRoot,
