@@ -63,6 +63,7 @@ function batch(n: number, version: string): Traffic {
       threshold: 0.5,
       latency_ms: 1,
       route: '/v1/predict',
+      shadow_of: null,
     });
     labels.push({
       prediction_id: predictionId,

@@ -101,6 +101,7 @@ function fullMonitor(): { ingest: number; snapshot: number } {
         threshold: 0.3,
         latency_ms: 2,
         route: '/predict',
+        shadow_of: null,
       });
     } else {
       monitor.ingestGroundTruth({

@@ -46,7 +46,9 @@ export async function createServingDeps(config: Config, log: Logger): Promise<Ru
   const models = new ModelManager({
     mlflow,
     modelName: serving.modelName,
-    roles: serving.mode === 'champion' ? ['champion'] : ['champion', 'challenger'],
+    // the challenger is loaded when a rollout in the registry (or serving's own A/B or shadow setting) needs it
+    roles: ['champion', 'challenger'],
+    fallback: { mode: serving.mode, share: serving.abShare },
     loader: mlflowLoader(mlflow, log),
     metrics,
     log: log.child({ part: 'models' }),

@@ -84,9 +84,14 @@ const predictions: TableSpec = {
     { name: 'threshold', kind: 'double' },
     { name: 'latency_ms', kind: 'double' },
     { name: 'route', kind: 'string' },
+    // added later, like customers.customer_key
+    { name: 'shadow_of', kind: 'string', nullable: true },
   ],
   validate(value) {
-    const missing = requireFields(value, predictions.columns);
+    const missing = requireFields(
+      value,
+      predictions.columns.filter((c) => c.name !== 'shadow_of'),
+    );
     if (missing) return missing;
     const p = value['probability'];
     if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {

@@ -19,6 +19,7 @@ import { LagExporter, type LagGroup } from './lag.js';
 import { countPipelineEvents } from './pipeline-events.js';
 import type { RunningConsumer } from '../../src/kafka/consumer.js';
 import { ReferenceLoader } from './references.js';
+import { RolloutJudge } from './rollout.js';
 import { startSource, type MonitorRecord, type RunningSource } from './source.js';
 
 export interface StartMonitorOptions {
@@ -42,6 +43,8 @@ export interface StartMonitorOptions {
   since?: number;
   /** Consumer groups whose lag is exported (default: lake writer, monitor, trainer, promoter, trigger). */
   lagGroups?: LagGroup[];
+  /** The registered model whose rollouts the monitor decides (default bank-marketing). */
+  modelName?: string;
 }
 
 export interface RunningMonitor {
@@ -104,6 +107,7 @@ export async function startMonitor(
   const baseGroup = options.groupId ?? settings.groupId;
   const ctx: PipelineContext = createPipelineContext(config, 'monitor', {
     eventsTopic: topics.pipelineEvents,
+    ...(options.modelName ? { modelName: options.modelName } : {}),
   });
   const registry = createMetricsRegistry('monitor');
   const deadLetters = new Counter({
@@ -190,6 +194,7 @@ export async function startMonitor(
   let lastHistory = 0;
   const cooldowns: Cooldowns = new Map();
   const emitted: MonitorEvent[] = [];
+  const rollouts = new RolloutJudge(ctx, monitor, registry, config, log);
 
   let ticking: Promise<MonitoringSnapshot> | undefined;
   const tickNow = async (forceHistory: boolean | undefined): Promise<MonitoringSnapshot> => {
@@ -201,6 +206,9 @@ export async function startMonitor(
       emitted.push(event);
       log.warn({ type: event.type, payload: event.payload }, 'monitoring event');
     }
+    await rollouts
+      .judge(now)
+      .catch((error: unknown) => log.warn({ err: error }, 'cannot judge the rollout now'));
     await lag.update().catch((error: unknown) => log.warn({ err: error }, 'lag unavailable'));
     const due = forceHistory ?? now - lastHistory >= historyEvery;
     if (history && due) {

@@ -3,7 +3,8 @@ import { consumeEvents, type RunningConsumer } from '../../src/kafka/consumer.js
 import { errorMessage } from '../../src/errors/index.js';
 import type { PipelineContext } from '../../src/pipeline/context.js';
 import { promote } from '../../src/pipeline/promote.js';
-import type { PromotionMetric } from '../../src/registry/index.js';
+import { finishRollout } from '../../src/pipeline/rollout.js';
+import type { PromotionMetric, RolloutPolicy } from '../../src/registry/index.js';
 
 export const PROMOTER_GROUP = 'bankops-promoter';
 
@@ -11,10 +12,16 @@ export interface PromoterOptions {
   metric: PromotionMetric;
   floor: number;
   margin: number;
+  /** What a challenger that passes the offline gate gets: the champion's place, or a shadow or canary. */
+  rollout?: RolloutPolicy;
   groupId?: string;
 }
 
-/** Follows model.trained: challenger against champion on the same fresh holdout, then promote or reject. */
+/**
+ * Follows model.trained: challenger against champion on the same fresh holdout, then promote, start a
+ * rollout, or reject. Follows rollout.decided (the monitor, on live labels, or the time limit): promote or
+ * roll back the challenger it names.
+ */
 export async function startPromoter(
   ctx: PipelineContext,
   options: PromoterOptions,
@@ -26,14 +33,29 @@ export async function startPromoter(
     sessionTimeoutMs: 300_000,
     log: ctx.log,
     async onEvent(event) {
+      const payload = eventPayload(event);
+      if (event.type === 'rollout.decided') {
+        const action = payload['action'];
+        if (action !== 'promote' && action !== 'rollback') return;
+        await finishRollout(ctx, {
+          action,
+          reason: String(payload['reason'] ?? ''),
+          by: payload['by'] === 'time-limit' ? 'time-limit' : 'labels',
+          comparison: (payload['comparison'] as Record<string, unknown> | null | undefined) ?? null,
+          ...(typeof payload['version'] === 'string' ? { version: payload['version'] } : {}),
+          correlationId: event.correlation_id,
+        });
+        return;
+      }
       if (event.type !== 'model.trained') return;
-      const version = eventPayload(event)['version'];
+      const version = payload['version'];
       try {
         await promote(ctx, {
           ...(typeof version === 'string' ? { version } : {}),
           metric: options.metric,
           floor: options.floor,
           margin: options.margin,
+          ...(options.rollout ? { rollout: options.rollout } : {}),
           correlationId: event.correlation_id,
         });
       } catch (error) {

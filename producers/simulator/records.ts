@@ -3,7 +3,7 @@ import type { Config } from '../../src/config/index.js';
 import { BankopsError } from '../../src/errors/index.js';
 import { withLake } from '../../src/lake/duckdb.js';
 import { bankRecordOf, groupKeyOf, readCustomers, type CustomerRow } from '../../src/lake/readers.js';
-import { isReserved } from '../../src/training/index.js';
+import { isReserved, mulberry32, shuffle } from '../../src/training/index.js';
 import { synthesizeCopies, type ScenarioMix } from '../synthetic.js';
 
 /** One customer to send: the raw feature columns, its true outcome (y), and its customer key. */
@@ -61,7 +61,7 @@ export async function reservedCustomers(config: Config, table?: string): Promise
 }
 
 /**
- * Real records of the simulation reserve (cycled), each with its own key; with a scenario, records
+ * Real records of the simulation reserve in a seeded random order (cycled), each with its own key; with a scenario, records
  * synthesized from the reserve and shifted on purpose (producers/synthetic.ts), each carrying the key of
  * the reserve record it copies, so a copy and its original always land on the same side of a split.
  */
@@ -78,9 +78,12 @@ export async function simulationRecords(
       scenario: options.scenario,
     }).map((copy) => toSimulated(copy.record, groupKeyOf(reserve[copy.source] as CustomerRow)));
   }
+  // in a seeded random order: the table is in event-time order, and a slice of it is one season of calls
+  const order = reserve.map((_, i) => i);
+  shuffle(order, mulberry32(seed));
   const out: SimulatedRecord[] = [];
   for (let i = 0; i < options.count; i += 1) {
-    const row = reserve[i % reserve.length] as CustomerRow;
+    const row = reserve[order[i % order.length] as number] as CustomerRow;
     out.push(toSimulated(bankRecordOf(row), groupKeyOf(row)));
   }
   return out;

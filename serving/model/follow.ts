@@ -7,8 +7,14 @@ import type { SchemaRegistry } from '../../src/kafka/registry.js';
 import type { Logger } from '../../src/logging/index.js';
 import type { ModelManager } from './manager.js';
 
-/** Events after which an alias may point elsewhere (promotion, rollback, a new challenger). */
-const ALIAS_EVENTS = new Set(['model.promoted', 'model.trained', 'model.rejected']);
+/** Events after which an alias or a rollout may have moved (promotion, rollback, a new challenger, a split). */
+const ALIAS_EVENTS = new Set([
+  'model.promoted',
+  'model.trained',
+  'model.rejected',
+  'rollout.started',
+  'rollout.rolled-back',
+]);
 const RETRY_MS = 10_000;
 
 export interface Follower {

@@ -1,6 +1,12 @@
 import { BankopsError, errorMessage } from '../../src/errors/index.js';
 import type { Logger } from '../../src/logging/index.js';
-import type { MlflowClient, ModelVersion } from '../../src/registry/index.js';
+import {
+  rolloutOf,
+  routingFor,
+  type MlflowClient,
+  type ModelVersion,
+  type Routing,
+} from '../../src/registry/index.js';
 import type { ServingMetrics } from '../metrics.js';
 import type { LoadErrorInfo } from '../schemas/model.js';
 import { ModelHandle, type Role } from './handle.js';
@@ -9,8 +15,10 @@ import type { BundleLoader } from './loader.js';
 export interface ModelManagerOptions {
   mlflow: MlflowClient;
   modelName: string;
-  /** The challenger is only loaded when A/B or shadow mode needs it. */
+  /** The roles this process may serve; the challenger is loaded only while the routing needs it. */
   roles: readonly Role[];
+  /** The split when no rollout is collecting labels (serving's own BANKOPS_SERVING_MODE). */
+  fallback?: { mode: Routing['mode']; share: number };
   loader: BundleLoader;
   metrics: ServingMetrics;
   log: Logger;
@@ -31,6 +39,7 @@ export class ModelManager {
   readonly #current = new Map<Role, ModelHandle>();
   readonly #refused = new Map<Role, string>();
   #aliases: Record<string, string> = {};
+  #routing: Routing = { mode: 'champion', share: 0 };
   #lastLoadError: LoadErrorInfo | null = null;
   #lastPollError: string | null = null;
   #lastPollAt: Date | null = null;
@@ -49,6 +58,11 @@ export class ModelManager {
   /** The handle a new request should use (undefined until the first load succeeds). */
   current(role: Role): ModelHandle | undefined {
     return this.#current.get(role);
+  }
+
+  /** How requests are split now: a collecting rollout's policy, else the fallback. */
+  routing(): Routing {
+    return this.#routing;
   }
 
   get lastLoadError(): LoadErrorInfo | null {
@@ -111,6 +125,15 @@ export class ModelManager {
       for (const role of this.options.roles) {
         found.set(role, await mlflow.getVersionByAlias(modelName, role));
       }
+      this.#routing = routingFor(
+        rolloutOf(found.get('challenger')),
+        this.options.fallback ?? {
+          mode: this.options.roles.includes('challenger') ? 'ab' : 'champion',
+          share: 0,
+        },
+      );
+      // a challenger nothing routes to is not loaded (and a loaded one is unloaded)
+      if (this.#routing.mode === 'champion') found.set('challenger', undefined);
       this.#lastPollError = null;
       this.#lastPollAt = new Date();
     } catch (error) {

@@ -49,14 +49,28 @@ export function modelRoute(app: FastifyInstance, deps: ServingDeps): void {
         response: { 200: ModelResponse },
       },
     },
-    async () => ({
-      name: deps.models.modelName,
-      mode: deps.config.mode,
-      champion: summary(deps, deps.models.current('champion')),
-      challenger: summary(deps, deps.models.current('challenger')),
-      lastLoadError: deps.models.lastLoadError,
-      lastPollError: deps.models.lastPollError,
-      lastPollAt: deps.models.lastPollAt?.toISOString() ?? null,
-    }),
+    async () => {
+      const routing = deps.models.routing();
+      const r = routing.rollout;
+      return {
+        name: deps.models.modelName,
+        mode: routing.mode,
+        share: routing.share,
+        rollout: r
+          ? {
+              policy: r.policy,
+              challenger: r.challenger,
+              champion: r.champion,
+              startedAt: r.startedAt,
+              deadline: r.deadline,
+            }
+          : null,
+        champion: summary(deps, deps.models.current('champion')),
+        challenger: summary(deps, deps.models.current('challenger')),
+        lastLoadError: deps.models.lastLoadError,
+        lastPollError: deps.models.lastPollError,
+        lastPollAt: deps.models.lastPollAt?.toISOString() ?? null,
+      };
+    },
   );
 }

@@ -38,7 +38,21 @@ const ModelSummary = Type.Object(
 export const ModelResponse = Type.Object(
   {
     name: Type.String(),
-    mode: Type.String(),
+    mode: Type.String({ description: 'champion | ab | shadow: the split requests meet now' }),
+    share: Type.Number({ description: "the challenger's share of customers in ab mode" }),
+    rollout: Type.Union(
+      [
+        Type.Object({
+          policy: Type.String(),
+          challenger: Type.String(),
+          champion: Type.String(),
+          startedAt: Type.String(),
+          deadline: Type.String(),
+        }),
+        Type.Null(),
+      ],
+      { description: 'the rollout in the registry that sets the split, if one collects labels' },
+    ),
     champion: Type.Union([ModelSummary, Type.Null()]),
     challenger: Type.Union([ModelSummary, Type.Null()]),
     lastLoadError: Type.Union([LoadError, Type.Null()]),

@@ -67,10 +67,12 @@ export async function scoreItems(
   const lease = new Lease();
   try {
     const champion = requireChampion(deps, lease);
-    const mode = deps.config.mode;
-    const challenger = mode === 'champion' ? undefined : lease.hold(deps.models.current('challenger'));
+    // the split comes from the challenger's rollout in the registry, else from serving's own settings
+    const routing = deps.models.routing();
+    const challenger =
+      routing.mode === 'champion' ? undefined : lease.hold(deps.models.current('challenger'));
     const models: Record<Role, ModelHandle | undefined> = { champion, challenger };
-    const roles = items.map((item) => routeVariant(deps.config, item.customerKey, challenger !== undefined));
+    const roles = items.map((item) => routeVariant(routing, item.customerKey, challenger !== undefined));
     items.forEach((item, i) => {
       const handle = models[roles[i] as Role] as ModelHandle;
       try {
@@ -120,8 +122,8 @@ export async function scoreItems(
       predictions.push(prediction);
       events.push(toEvent(deps, prediction, item, now, latencyMs, route));
     });
-    if (mode === 'shadow' && challenger !== undefined) {
-      events.push(...shadowEvents(deps, challenger, items, now, route, startedAt));
+    if (routing.mode === 'shadow' && challenger !== undefined) {
+      events.push(...shadowEvents(deps, challenger, items, predictions, now, route, startedAt));
     }
     await deps.events.publishPredictions(events);
     countPredictions(deps, events);
@@ -158,6 +160,7 @@ function toEvent(
   now: number,
   latencyMs: number,
   route: string,
+  shadowOf: string | null = null,
 ): PredictionEvent {
   return {
     prediction_id: p.predictionId,
@@ -172,6 +175,7 @@ function toEvent(
     threshold: p.threshold,
     latency_ms: latencyMs,
     route,
+    shadow_of: shadowOf,
   };
 }
 
@@ -183,6 +187,7 @@ function shadowEvents(
   deps: ServingDeps,
   challenger: ModelHandle,
   items: readonly ScoreItem[],
+  answered: readonly Prediction[],
   now: number,
   route: string,
   startedAt: number,
@@ -203,6 +208,7 @@ function shadowEvents(
     accepted.map((item) => item.record),
   );
   const latencyMs = performance.now() - startedAt;
+  const answerOf = new Map(items.map((item, i) => [item, answered[i]?.predictionId ?? null]));
   return accepted.map((item, k) => {
     const probability = scores[k] as number;
     return toEvent(
@@ -219,6 +225,8 @@ function shadowEvents(
       now,
       latencyMs,
       route,
+      // the shadow shares the outcome of the answer it shadows: the monitor pairs them
+      answerOf.get(item) ?? null,
     );
   });
 }

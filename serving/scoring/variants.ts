@@ -1,5 +1,5 @@
 import { createHash, randomInt } from 'node:crypto';
-import type { ServingConfig } from '../../src/config/index.js';
+import type { Routing } from '../../src/registry/index.js';
 import type { Role } from '../model/handle.js';
 
 const BUCKETS = 10_000;
@@ -10,15 +10,16 @@ export function bucketOf(customerKey: string): number {
 }
 
 /**
- * Which model answers: the champion, except in `ab` mode where the challenger answers the customers whose
- * bucket falls under the share. Without a key, the draw is random per record (not sticky).
+ * Which model answers: the champion, except in `ab` mode (a canary, or serving's own A/B setting) where
+ * the challenger answers the customers whose bucket falls under the share: the same customer always meets
+ * the same version. Without a key, the draw is random per record (not sticky).
  */
 export function routeVariant(
-  config: Pick<ServingConfig, 'mode' | 'abShare'>,
+  routing: Pick<Routing, 'mode' | 'share'>,
   customerKey: string | undefined,
   challengerLoaded: boolean,
 ): Role {
-  if (config.mode !== 'ab' || !challengerLoaded || config.abShare <= 0) return 'champion';
+  if (routing.mode !== 'ab' || !challengerLoaded || routing.share <= 0) return 'champion';
   const bucket = customerKey === undefined ? randomInt(BUCKETS) : bucketOf(customerKey);
-  return bucket < config.abShare * BUCKETS ? 'challenger' : 'champion';
+  return bucket < routing.share * BUCKETS ? 'challenger' : 'champion';
 }

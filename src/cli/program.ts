@@ -10,6 +10,7 @@ import { registerPipeline } from './commands/pipeline.js';
 import { registerTraining } from './commands/train.js';
 import { registerMonitor } from './commands/monitor.js';
 import { registerReports } from './commands/reports.js';
+import { registerRollout } from './commands/rollout.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerServe } from './commands/serve.js';
 import { registerStack } from './commands/stack.js';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerTraining(program);
   registerPipeline(program);
   registerLineage(program);
+  registerRollout(program);
   registerAlerts(program);
   registerServe(program);
   registerReports(program);

@@ -63,6 +63,16 @@ const schema = z.object({
   BANKOPS_PROMOTION_CONFIDENCE: z.coerce.number().gt(0.5).lt(1).default(0.95),
   /** A holdout smaller than this (or with one class only) decides nothing. */
   BANKOPS_PROMOTION_MIN_HOLDOUT: z.coerce.number().int().min(10).default(200),
+  /** After the offline gate: promote at once, or let live labels decide (shadow or canary). */
+  BANKOPS_ROLLOUT: z.enum(['direct', 'shadow', 'canary']).default('direct'),
+  /** The share of customers (sticky by customer key) a canary answers. */
+  BANKOPS_ROLLOUT_SHARE: z.coerce.number().gt(0).lt(1).default(0.1),
+  /** Labelled predictions per arm (canary) or labelled pairs (shadow) before the rollout is decided. */
+  BANKOPS_ROLLOUT_MIN_LABELS: z.coerce.number().int().min(20).default(300),
+  /** An undecided rollout is rolled back after this long. */
+  BANKOPS_ROLLOUT_MAX_S: z.coerce.number().int().min(10).default(3600),
+  /** What the rollout decides on (default: BANKOPS_PROMOTION_METRIC). */
+  BANKOPS_ROLLOUT_METRIC: z.enum(['roc_auc', 'pr_auc', 'f1', 'accuracy', 'profit']).optional(),
   /** XGBoost threads per training, and how many grid candidates the trainer runs (all 18 when unset). */
   BANKOPS_XGBOOST_THREADS: z.coerce.number().int().min(1).max(64).default(1),
   BANKOPS_TRAIN_GRID_LIMIT: z.coerce.number().int().min(1).max(18).optional(),
@@ -195,6 +205,13 @@ export interface Config {
     confidence: number;
     minHoldout: number;
   };
+  rollout: {
+    policy: RawConfig['BANKOPS_ROLLOUT'];
+    share: number;
+    minLabels: number;
+    maxMs: number;
+    metric: RawConfig['BANKOPS_PROMOTION_METRIC'];
+  };
   economics: { costPerCall: number; valuePerSubscription: number };
   bins: { java: string; mvn: string; python: string; prometheus: string; alertmanager: string };
   xgboostLib: string | undefined;
@@ -311,6 +328,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       replicates: e.BANKOPS_PROMOTION_BOOTSTRAP,
       confidence: e.BANKOPS_PROMOTION_CONFIDENCE,
       minHoldout: e.BANKOPS_PROMOTION_MIN_HOLDOUT,
+    },
+    rollout: {
+      policy: e.BANKOPS_ROLLOUT,
+      share: e.BANKOPS_ROLLOUT_SHARE,
+      minLabels: e.BANKOPS_ROLLOUT_MIN_LABELS,
+      maxMs: e.BANKOPS_ROLLOUT_MAX_S * 1000,
+      metric: e.BANKOPS_ROLLOUT_METRIC ?? e.BANKOPS_PROMOTION_METRIC,
     },
     economics: {
       costPerCall: e.BANKOPS_COST_PER_CALL,

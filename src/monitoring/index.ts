@@ -8,3 +8,4 @@ export * from './reference-cdf.js';
 export * from './stattests.js';
 export * from './window-metrics.js';
 export * from './windows.js';
+export * from './rollout.js';

@@ -10,6 +10,7 @@ import { JoinState } from './join.js';
 import type { WindowReport } from './window-metrics.js';
 import type { WindowOptions } from './windows.js';
 import { PerformanceWindows } from './windows.js';
+import { RolloutEvidence } from './rollout.js';
 
 /**
  * The pure core of the monitoring consumer: feed it decoded prediction and ground-truth records (from
@@ -122,6 +123,8 @@ export class Monitor {
   private readonly references = new Map<string, ModelReference>();
   private readonly totals = new Map<string, KeyTotals>();
   private readonly recent = new Map<string, RecentRecords>();
+  /** Labelled predictions and shadow scores a rollout is decided on. */
+  readonly rollout = new RolloutEvidence();
 
   constructor(options: Partial<MonitorOptions> = {}, join?: JoinState) {
     this.join = join ?? new JoinState(options.join);
@@ -149,6 +152,13 @@ export class Monitor {
   }
 
   ingestPrediction(record: Prediction): JoinOutcome {
+    if (record.variant === 'shadow' && record.shadow_of) {
+      this.rollout.addShadow(record.shadow_of, {
+        modelVersion: record.model_version,
+        probability: record.probability,
+        decision: record.decision,
+      });
+    }
     const prediction = {
       predictionId: record.prediction_id,
       eventTime: record.event_time,
@@ -185,6 +195,7 @@ export class Monitor {
   private absorb(outcome: JoinOutcome): void {
     for (const labelled of outcome.joined) {
       this.windows.addLabelled(labelled);
+      this.rollout.addLabelled(labelled);
       this.totalsFor(labelled.modelVersion, labelled.variant).labels += 1;
     }
   }

@@ -112,6 +112,20 @@ export function summarize(entry: HistoryEntry): string {
     case 'model.promoted':
     case 'model.rejected':
       return pick('version', 'champion', 'reason');
+    case 'rollout.started': {
+      const r = (p['rollout'] ?? {}) as {
+        policy?: string;
+        share?: number;
+        champion?: string;
+        deadline?: string;
+      };
+      const split = r.policy === 'canary' ? ` share=${r.share ?? '?'}` : '';
+      return `version=${String(p['version'])} policy=${r.policy ?? '?'}${split} champion=${r.champion ?? '?'} until=${r.deadline ?? '?'}`;
+    }
+    case 'rollout.decided':
+      return pick('version', 'action', 'by', 'reason');
+    case 'rollout.rolled-back':
+      return pick('version', 'champion', 'reason');
     case 'retrain.failed':
       return pick('code', 'cause');
     case 'drift.detected':

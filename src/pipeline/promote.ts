@@ -8,6 +8,8 @@ import {
   planRollback,
   type ModelVersion,
   type PromotionMetric,
+  type RolloutPolicy,
+  type RolloutState,
 } from '../registry/index.js';
 import {
   evaluate,
@@ -28,6 +30,7 @@ import {
   type TrainingRecord,
 } from './training-record.js';
 import { buildTrainingSet, type SourceSnapshot, type TrainingRow } from './training-set.js';
+import { activeRollout, startRollout } from './rollout.js';
 
 export interface PromoteRequest {
   /** The version to consider; default the `challenger` alias. */
@@ -39,6 +42,8 @@ export interface PromoteRequest {
   replicates?: number;
   confidence?: number;
   minHoldout?: number;
+  /** After the gate: promote now (direct), or let live labels decide (shadow, canary). Default direct. */
+  rollout?: RolloutPolicy;
   correlationId?: string | null;
 }
 
@@ -67,6 +72,8 @@ export interface PromoteOutcome {
   comparison: PairedComparison | undefined;
   /** Both models on the labelled traffic of the holdout alone (the clients as they are now). */
   traffic: { rows: number; positives: number; candidate: number; champion: number | null } | undefined;
+  /** Set when the gate passed and a shadow or canary now collects labels instead of a promotion. */
+  rollout: RolloutState | undefined;
 }
 
 /** Profit per 1,000 calls, so that holdouts of any size compare. */
@@ -235,7 +242,7 @@ export async function promote(ctx: PipelineContext, request: PromoteRequest): Pr
             confidence: request.confidence ?? config.promotion.confidence,
           })
         : undefined;
-    const decision =
+    let decision =
       tooSmall !== undefined
         ? { promote: false, reason: `not decided: ${tooSmall}` }
         : choosePromotion({
@@ -262,7 +269,30 @@ export async function promote(ctx: PipelineContext, request: PromoteRequest): Pr
       championMetrics: championMetrics ?? null,
     };
     await recordDecision(ctx, candidateVersion, payload, comparison);
-    if (decision.promote) {
+    const policy = request.rollout ?? 'direct';
+    const running = await activeRollout(ctx);
+    if (decision.promote && running && running.state.challenger !== candidateVersion.version) {
+      decision = {
+        promote: false,
+        reason: `${decision.reason}; but a ${running.state.policy} of v${running.state.challenger} is still deciding`,
+      };
+      payload.reason = decision.reason;
+    }
+    let rollout: RolloutState | undefined;
+    if (decision.promote && policy !== 'direct' && rival) {
+      const config = ctx.config.rollout;
+      rollout = await startRollout(ctx, {
+        version: candidateVersion.version,
+        champion: rival.version,
+        policy,
+        share: config.share,
+        minLabels: config.minLabels,
+        maxMs: config.maxMs,
+        metric: config.metric,
+        reason: decision.reason,
+        ...(request.correlationId !== undefined ? { correlationId: request.correlationId } : {}),
+      });
+    } else if (decision.promote) {
       const aliases = (await mlflow.getAliases(names.modelName)) ?? {};
       await mlflow.applyAliasPlan(
         names.modelName,
@@ -301,9 +331,10 @@ export async function promote(ctx: PipelineContext, request: PromoteRequest): Pr
         request.correlationId ?? `model-v${candidateVersion.version}`,
       );
     }
-    ctx.log.info({ ...payload, promoted: decision.promote }, 'promotion decided');
+    ctx.log.info({ ...payload, promoted: decision.promote, rollout }, 'promotion decided');
     return {
-      promoted: decision.promote,
+      rollout,
+      promoted: decision.promote && rollout === undefined,
       reason: decision.reason,
       version: candidateVersion.version,
       champion: rival?.version,

@@ -17,6 +17,7 @@ import {
 } from '../training/index.js';
 import type { PipelineContext } from './context.js';
 import { metricRecord } from './metrics.js';
+import { activeRollout } from './rollout.js';
 import {
   readTrainingRecord,
   seenBy,
@@ -317,7 +318,10 @@ export async function runTrainingSession(
       },
       description: `${best.name}; ${describeSources(set.sources)}; holdout: ${plan.description}; trigger ${request.trigger}`,
     });
-    await mlflow.setAlias(names.modelName, ALIASES.challenger, version.version);
+    // A rollout that is deciding keeps its challenger: the new version waits for the promoter without the alias.
+    if ((await activeRollout(ctx)) === undefined) {
+      await mlflow.setAlias(names.modelName, ALIASES.challenger, version.version);
+    }
     await mlflow.updateRun(parentRunId, 'FINISHED');
     log.info(
       { version: version.version, runId: best.runId, sources: set.sources },

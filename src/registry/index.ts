@@ -30,3 +30,16 @@ export {
   type VersionMetrics,
 } from './gates.js';
 export type * from './types.js';
+export {
+  parsePolicy,
+  parseShare,
+  ROLLOUT_POLICIES,
+  ROLLOUT_TAG,
+  rolloutOf,
+  routingFor,
+  type RolloutDecisionRecord,
+  type RolloutPolicy,
+  type RolloutStage,
+  type RolloutState,
+  type Routing,
+} from './rollout.js';

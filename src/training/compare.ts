@@ -375,3 +375,99 @@ export function pairedBootstrap(input: PairedInput): PairedComparison {
     method: PAIRED_BOOTSTRAP_METHOD,
   };
 }
+
+/** One arm of an unpaired comparison: its own rows, labels and scores. */
+export interface Arm extends ScoredModel {
+  labels: ArrayLike<number>;
+}
+
+export interface TwoSampleInput {
+  /** The candidate's own rows (e.g. the canary's customers). */
+  candidate: Arm;
+  /** The champion's own rows in the same period. */
+  champion: Arm;
+  metric: CompareMetric;
+  economics?: Economics;
+  replicates?: number;
+  confidence?: number;
+  seed?: number;
+}
+
+export interface TwoSampleComparison extends Omit<PairedComparison, 'method' | 'rows' | 'positives'> {
+  rows: { candidate: number; champion: number };
+  positives: { candidate: number; champion: number };
+  method: 'two-sample stratified bootstrap (percentile)';
+}
+
+export const TWO_SAMPLE_BOOTSTRAP_METHOD = 'two-sample stratified bootstrap (percentile)';
+
+function armRows(arm: Arm, what: string): { positives: number[]; negatives: number[] } {
+  const n = arm.labels.length;
+  if (n === 0) throw new BankopsError('DATA_INVALID', `the ${what} has no labelled rows`);
+  checkLabels(arm.labels);
+  checkScores(arm.scores, n, `${what} scores`);
+  if (Number.isNaN(arm.threshold)) throw new BankopsError('DATA_INVALID', `${what} threshold is NaN`);
+  const positives: number[] = [];
+  const negatives: number[] = [];
+  for (let i = 0; i < n; i += 1) (arm.labels[i] === 1 ? positives : negatives).push(i);
+  if (positives.length === 0 || negatives.length === 0) {
+    throw new BankopsError(
+      'DATA_INVALID',
+      `the ${what} needs both outcomes to be compared: ${positives.length} positive and ${negatives.length} negative rows`,
+    );
+  }
+  return { positives, negatives };
+}
+
+/**
+ * Unpaired comparison (a canary: each model answered its own customers): each replicate resamples each
+ * arm on its own, within its positives and its negatives, and takes metric(candidate) − metric(champion).
+ * Percentile interval as in `pairedBootstrap`; deterministic for a seed.
+ */
+export function twoSampleBootstrap(input: TwoSampleInput): TwoSampleComparison {
+  const { replicates, confidence, seed } = checkOptions({
+    labels: [],
+    candidate: input.candidate,
+    champion: input.champion,
+    metric: input.metric,
+    ...(input.economics ? { economics: input.economics } : {}),
+    ...(input.replicates !== undefined ? { replicates: input.replicates } : {}),
+    ...(input.confidence !== undefined ? { confidence: input.confidence } : {}),
+    ...(input.seed !== undefined ? { seed: input.seed } : {}),
+  });
+  const economics = input.economics ?? DEFAULT_ECONOMICS;
+  const arms = (['candidate', 'champion'] as const).map((name) => {
+    const arm = input[name];
+    const rows = armRows(arm, name);
+    const evaluate = evaluator(Uint8Array.from(arm.labels), arm, input.metric, economics);
+    return { ...rows, evaluate, n: arm.labels.length, weights: new Uint32Array(arm.labels.length) };
+  }) as [
+    { positives: number[]; negatives: number[]; evaluate: Evaluator; n: number; weights: Uint32Array },
+    { positives: number[]; negatives: number[]; evaluate: Evaluator; n: number; weights: Uint32Array },
+  ];
+  const [candidate, champion] = arms;
+  const candidateValue = candidate.evaluate(new Uint32Array(candidate.n).fill(1));
+  const championValue = champion.evaluate(new Uint32Array(champion.n).fill(1));
+  const random = mulberry32(seed);
+  const differences = new Float64Array(replicates);
+  for (let r = 0; r < replicates; r += 1) {
+    drawStratifiedWeights(candidate.positives, candidate.negatives, random, candidate.weights);
+    drawStratifiedWeights(champion.positives, champion.negatives, random, champion.weights);
+    differences[r] = candidate.evaluate(candidate.weights) - champion.evaluate(champion.weights);
+  }
+  differences.sort();
+  return {
+    metric: input.metric,
+    candidate: candidateValue,
+    champion: championValue,
+    difference: candidateValue - championValue,
+    low: quantile(differences, (1 - confidence) / 2),
+    high: quantile(differences, (1 + confidence) / 2),
+    confidence,
+    replicates,
+    seed,
+    rows: { candidate: candidate.n, champion: champion.n },
+    positives: { candidate: candidate.positives.length, champion: champion.positives.length },
+    method: TWO_SAMPLE_BOOTSTRAP_METHOD,
+  };
+}

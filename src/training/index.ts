@@ -19,7 +19,7 @@ export type {
   NumericReference,
   PredictionReference,
 } from './reference.js';
-export { carveValidation, mulberry32, pick, stratifiedSplit, timeOrderedSplit } from './split.js';
+export { carveValidation, mulberry32, pick, shuffle, stratifiedSplit, timeOrderedSplit } from './split.js';
 export type { Split, ValidationSplit } from './split.js';
 export { closeOverGroups, groupStratifiedSplit, groupTimeSplit, isReserved } from './groups.js';
 export type { GroupTimeSplit } from './groups.js';
@@ -29,5 +29,11 @@ export { chooseThreshold } from './threshold.js';
 export type { ThresholdChoice, ThresholdObjective } from './threshold.js';
 export { trainCandidates } from './train.js';
 export type { CandidateResult, SplitInfo, TrainCandidatesInput, TrainingResult, Timings } from './train.js';
-export { COMPARE_METRICS, pairedBootstrap, weightedPrAuc, weightedRocAuc } from './compare.js';
-export type { CompareMetric, PairedComparison, PairedInput } from './compare.js';
+export {
+  COMPARE_METRICS,
+  pairedBootstrap,
+  twoSampleBootstrap,
+  weightedPrAuc,
+  weightedRocAuc,
+} from './compare.js';
+export type { Arm, CompareMetric, PairedComparison, PairedInput, TwoSampleComparison } from './compare.js';

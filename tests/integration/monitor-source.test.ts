@@ -36,6 +36,7 @@ const prediction = (eventTime: number): Prediction => ({
   threshold: 0.5,
   latency_ms: 1,
   route: '/v1/predict',
+  shadow_of: null,
 });
 const label = (p: Prediction, delayMs: number): GroundTruth => ({
   prediction_id: p.prediction_id,

@@ -44,6 +44,7 @@ function predictions(rows: readonly BankRecord[], start: number, seed: number): 
       threshold: 0.5,
       latency_ms: 3,
       route: '/predict',
+      shadow_of: null,
     };
   });
 }

@@ -1,3 +1,4 @@
+import { routingFor } from '../../src/registry/index.js';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { keyMatches } from '../../serving/plugins/auth.js';
@@ -25,15 +26,37 @@ describe('serving parts', () => {
     expect(fieldPath('')).toBe('');
   });
 
-  it('routes A/B by a stable hash of the customer key', () => {
+  it('routes A/B (a canary) by a stable hash of the customer key: the same customer meets the same version', () => {
     expect(bucketOf('customer-1')).toBe(bucketOf('customer-1'));
-    const config = { mode: 'ab' as const, abShare: 0.3 };
+    const routing = { mode: 'ab' as const, share: 0.3 };
     const keys = Array.from({ length: 2000 }, (_, i) => `k${i}`);
-    const share = keys.filter((k) => routeVariant(config, k, true) === 'challenger').length / keys.length;
+    const first = keys.map((k) => routeVariant(routing, k, true));
+    const share = first.filter((r) => r === 'challenger').length / keys.length;
     expect(share).toBeGreaterThan(0.25);
     expect(share).toBeLessThan(0.35);
-    expect(routeVariant(config, 'k1', false)).toBe('champion');
-    expect(routeVariant({ mode: 'shadow', abShare: 1 }, 'k1', true)).toBe('champion');
+    // sticky: a customer asked again (in another request, another process) meets the same model
+    expect(keys.map((k) => routeVariant(routing, k, true))).toEqual(first);
+    expect(routeVariant(routing, 'k1', false)).toBe('champion');
+    expect(routeVariant({ mode: 'shadow', share: 1 }, 'k1', true)).toBe('champion');
+  });
+
+  it('takes the split from a collecting rollout, and from serving’s settings otherwise', () => {
+    const rollout = {
+      policy: 'canary' as const,
+      share: 0.2,
+      stage: 'collecting' as const,
+      challenger: '5',
+      champion: '4',
+      startedAt: '',
+      deadline: '',
+      metric: 'roc_auc' as const,
+      minLabels: 300,
+    };
+    const fallback = { mode: 'champion' as const, share: 0.1 };
+    expect(routingFor(rollout, fallback)).toMatchObject({ mode: 'ab', share: 0.2 });
+    expect(routingFor({ ...rollout, policy: 'shadow' }, fallback)).toMatchObject({ mode: 'shadow' });
+    expect(routingFor({ ...rollout, stage: 'rolled-back' }, fallback)).toEqual(fallback);
+    expect(routingFor(undefined, fallback)).toEqual(fallback);
   });
 
   it('matches API keys by sha256 only', () => {

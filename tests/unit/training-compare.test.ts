@@ -3,6 +3,7 @@ import { BankopsError } from '../../src/errors/index.js';
 import {
   drawStratifiedWeights,
   pairedBootstrap,
+  twoSampleBootstrap,
   weightedPrAuc,
   weightedRocAuc,
 } from '../../src/training/compare.js';
@@ -269,5 +270,39 @@ describe('pairedBootstrap', () => {
       'USAGE',
       /metric/,
     );
+  });
+});
+
+describe('twoSampleBootstrap (a canary: each model on its own customers)', () => {
+  const arm = (n: number, seed: number, signal: number) => {
+    const random = mulberry32(seed);
+    const labels = Array.from({ length: n }, () => (random() < 0.2 ? 1 : 0));
+    const scores = labels.map((l) => Math.min(1, Math.max(0, signal * l + (1 - signal) * random())));
+    return { labels, scores, threshold: 0.5 };
+  };
+
+  it('finds a clearly better candidate, and an interval around 0 for two equal models', () => {
+    const better = twoSampleBootstrap({
+      candidate: arm(800, 1, 0.6),
+      champion: arm(800, 2, 0.1),
+      metric: 'roc_auc',
+    });
+    expect(better.low).toBeGreaterThan(0);
+    expect(better.rows).toEqual({ candidate: 800, champion: 800 });
+    const same = twoSampleBootstrap({
+      candidate: arm(800, 3, 0.3),
+      champion: arm(800, 4, 0.3),
+      metric: 'roc_auc',
+    });
+    expect(same.low).toBeLessThan(0);
+    expect(same.high).toBeGreaterThan(0);
+  });
+
+  it('is deterministic for a seed and refuses an arm without both outcomes', () => {
+    const input = { candidate: arm(300, 5, 0.4), champion: arm(200, 6, 0.2), metric: 'f1' as const, seed: 9 };
+    expect(twoSampleBootstrap(input)).toEqual(twoSampleBootstrap(input));
+    expect(() =>
+      twoSampleBootstrap({ ...input, champion: { labels: [0, 0], scores: [0.1, 0.2], threshold: 0.5 } }),
+    ).toThrow(/champion needs both outcomes/);
   });
 });

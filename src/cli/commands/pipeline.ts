@@ -6,6 +6,7 @@ import { createPipelineContext, type PipelineContext } from '../../pipeline/cont
 import { readPipelineEvents, summarize } from '../../pipeline/history.js';
 import type { RunningConsumer } from '../../kafka/consumer.js';
 import type { TrainingOptions } from '../../training/index.js';
+import type { RolloutPolicy } from '../../registry/index.js';
 import { printJson, println } from '../output.js';
 import { trainingOptions } from './train.js';
 import { startPromoter } from '../../../consumers/promoter/main.js';
@@ -26,6 +27,7 @@ export async function startPipeline(
     training?: Partial<TrainingOptions>;
     threshold?: number;
     minDriftLabels?: number;
+    rollout?: RolloutPolicy;
     groupSuffix?: string;
   } = {},
 ): Promise<RunningPipeline> {
@@ -51,6 +53,7 @@ export async function startPipeline(
       metric: config.promotion.metric,
       floor: config.promotion.floor,
       margin: config.promotion.margin,
+      rollout: options.rollout ?? config.rollout.policy,
       groupId: `bankops-promoter${suffix}`,
     }),
   ]);

@@ -11,6 +11,7 @@ import { stackStatus } from '../../stack/stack.js';
 import { createRegistry } from '../../kafka/registry.js';
 import { createPipelineContext, DEFAULT_NAMES } from '../../pipeline/context.js';
 import { newRowsSinceLastTraining } from '../../pipeline/new-rows.js';
+import { activeRollout } from '../../pipeline/rollout.js';
 import type { SourceSnapshot } from '../../pipeline/training-set.js';
 import { readPipelineEvents, summarize, type HistoryEntry } from '../../pipeline/history.js';
 import { ALIASES, MlflowClient } from '../../registry/index.js';
@@ -47,6 +48,17 @@ export interface StatusReport {
     error?: string;
   };
   pipeline: { lastSteps: HistoryEntry[]; error?: string };
+  /** The rollout collecting labels, if any: its stage, versions, split, labels so far and decision. */
+  rollout: {
+    stage: string;
+    policy: string | null;
+    champion: string | null;
+    challenger: string | null;
+    share: number | null;
+    labels: Record<string, number> | null;
+    decision: Record<string, unknown> | null;
+    error?: string;
+  };
   /** The learning loop: what the last training read, and what has landed since (the row trigger's count). */
   training: {
     lastVersion: string | null;
@@ -138,6 +150,54 @@ async function versionStatus(
     gate: parse<Record<string, unknown>>(tags['bankops.gate']),
     metrics,
   };
+}
+
+async function rolloutStatus(config: Config): Promise<StatusReport['rollout']> {
+  const ctx = createPipelineContext(config, 'status');
+  const none = { policy: null, champion: null, challenger: null, share: null, labels: null, decision: null };
+  try {
+    const active = await activeRollout(ctx);
+    if (!active) return { stage: config.rollout.policy === 'direct' ? 'none (direct)' : 'none', ...none };
+    const { state } = active;
+    let labels: Record<string, number> | null = null;
+    if (config.urls.prometheus) {
+      labels = await promVector(
+        config,
+        `bankops_rollout_labels{challenger="${state.challenger}",champion="${state.champion}"}`,
+        'arm',
+      ).catch(() => null);
+    }
+    return {
+      stage: state.stage,
+      policy: state.policy,
+      champion: state.champion,
+      challenger: state.challenger,
+      share: state.share,
+      labels,
+      decision: state.decision ? { ...state.decision } : null,
+    };
+  } catch (error) {
+    return { stage: 'unknown', ...none, error: errorMessage(error) };
+  } finally {
+    await ctx.close();
+  }
+}
+
+async function promVector(
+  config: Config,
+  query: string,
+  label: string,
+): Promise<Record<string, number> | null> {
+  const response = await fetch(`${config.urls.prometheus}/api/v1/query?query=${encodeURIComponent(query)}`, {
+    signal: AbortSignal.timeout(3_000),
+  });
+  const body = (await response.json()) as {
+    data?: { result?: Array<{ metric: Record<string, string>; value: [number, string] }> };
+  };
+  const result = body.data?.result ?? [];
+  return result.length === 0
+    ? null
+    : Object.fromEntries(result.map((r) => [r.metric[label] ?? '?', Number(r.value[1])]));
 }
 
 async function trainingStatus(config: Config): Promise<StatusReport['training']> {
@@ -280,6 +340,18 @@ export async function collectStatus(): Promise<StatusReport> {
       ? await pipelineStatus(config)
       : { lastSteps: [], error: 'Kafka or the schema registry is down' };
   const serving = await servingStatus(config);
+  const rollout = stack['mlflow']?.up
+    ? await rolloutStatus(config)
+    : {
+        stage: 'unknown',
+        policy: null,
+        champion: null,
+        challenger: null,
+        share: null,
+        labels: null,
+        decision: null,
+        error: 'MLflow is down',
+      };
   const training =
     stack['mlflow']?.up && stack['icebergCatalog']?.up
       ? await trainingStatus(config)
@@ -306,6 +378,7 @@ export async function collectStatus(): Promise<StatusReport> {
     consumers: { lakeWriter },
     registry,
     pipeline,
+    rollout,
     training,
     serving,
     monitoring,
@@ -357,6 +430,12 @@ export function registerStatus(program: Command): void {
           );
         }
       }
+      const ro = report.rollout;
+      println(
+        ro.challenger
+          ? `rollout: ${ro.stage} ${ro.policy} of v${ro.challenger} against v${ro.champion}${ro.policy === 'canary' ? ` (${Math.round((ro.share ?? 0) * 100)} % of customers)` : ''}; labels ${ro.labels ? JSON.stringify(ro.labels) : '-'}`
+          : `rollout: ${ro.stage}${ro.error ? ` (${ro.error})` : ''}`,
+      );
       const tr = report.training;
       println(
         tr.error

@@ -5,7 +5,7 @@ import { createPipelineContext } from '../../pipeline/context.js';
 import { promote, rollback } from '../../pipeline/promote.js';
 import { describeSources, runTrainingSession } from '../../pipeline/train-session.js';
 import { parseSources } from '../../pipeline/training-set.js';
-import { PROMOTION_METRICS, type PromotionMetric } from '../../registry/index.js';
+import { parsePolicy, PROMOTION_METRICS, type PromotionMetric } from '../../registry/index.js';
 import type { TrainingOptions } from '../../training/index.js';
 import { byteProgress, printJson, println } from '../output.js';
 
@@ -164,6 +164,10 @@ export function registerTraining(program: Command): void {
       "the interval's lower bound of (candidate − champion) must exceed this (0: significantly better)",
       Number,
     )
+    .option(
+      '--rollout <policy>',
+      'after the gate: direct (promote now), shadow or canary (live labels decide; default BANKOPS_ROLLOUT)',
+    )
     .option('--json', 'print JSON')
     .action(
       async (flags: {
@@ -171,6 +175,7 @@ export function registerTraining(program: Command): void {
         metric?: PromotionMetric;
         floor?: number;
         margin?: number;
+        rollout?: string;
         json?: boolean;
       }) => {
         const config = getConfig();
@@ -181,12 +186,15 @@ export function registerTraining(program: Command): void {
             metric: flags.metric ?? config.promotion.metric,
             floor: flags.floor ?? config.promotion.floor,
             margin: flags.margin ?? config.promotion.margin,
+            rollout: parsePolicy(flags.rollout ?? config.rollout.policy),
           });
           if (flags.json) {
             printJson(outcome);
             return;
           }
-          println(`${outcome.promoted ? 'PROMOTED' : 'REJECTED'} v${outcome.version}: ${outcome.reason}`);
+          println(
+            `${outcome.rollout ? `${outcome.rollout.policy.toUpperCase()} STARTED` : outcome.promoted ? 'PROMOTED' : 'REJECTED'} v${outcome.version}: ${outcome.reason}`,
+          );
           println(
             `  holdout: ${outcome.holdout.rows} rows (${outcome.holdout.positives} subscribed, ${outcome.holdout.traffic} from traffic), ${outcome.holdout.description}`,
           );

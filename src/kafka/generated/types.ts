@@ -81,4 +81,6 @@ export interface Prediction {
   threshold: number;
   latency_ms: number;
   route: string;
+  /** A shadow score: the prediction id of the answer it shadows (whose outcome it shares). */
+  shadow_of: null | string;
 }
