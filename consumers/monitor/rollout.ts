@@ -87,7 +87,7 @@ export class RolloutJudge {
         comparison: verdict.comparison,
         rollout: state,
       },
-      `rollout-v${state.challenger}`,
+      state.correlationId ?? `rollout-v${state.challenger}`,
     );
     this.log.warn(
       { version: state.challenger, action: verdict.action, reason: verdict.reason },

@@ -290,6 +290,12 @@ export async function promote(ctx: PipelineContext, request: PromoteRequest): Pr
         maxMs: config.maxMs,
         metric: config.metric,
         reason: decision.reason,
+        details: {
+          metric: request.metric,
+          holdout,
+          comparison: comparison ?? null,
+          traffic: traffic ?? null,
+        },
         ...(request.correlationId !== undefined ? { correlationId: request.correlationId } : {}),
       });
     } else if (decision.promote) {

@@ -22,6 +22,8 @@ export interface StartRollout {
   metric: PromotionMetric;
   /** Why it starts (the offline gate's reason, or a person's). */
   reason: string;
+  /** More for the event (the offline gate's holdout and comparison). */
+  details?: Record<string, unknown>;
   correlationId?: string | null;
 }
 
@@ -67,13 +69,21 @@ export async function startRollout(ctx: PipelineContext, request: StartRollout):
     deadline: new Date(now + request.maxMs).toISOString(),
     metric: request.metric,
     minLabels: request.minLabels,
+    ...(request.correlationId ? { correlationId: request.correlationId } : {}),
   };
   // state first, alias second: serving never sees a challenger without its split
   await writeState(ctx, state);
   await ctx.mlflow.setAlias(ctx.names.modelName, ALIASES.challenger, request.version);
   await ctx.emit(
     'rollout.started',
-    { model: ctx.names.modelName, version: request.version, reason: request.reason, rollout: state },
+    {
+      ...request.details,
+      model: ctx.names.modelName,
+      version: request.version,
+      champion: request.champion,
+      reason: request.reason,
+      rollout: state,
+    },
     request.correlationId ?? `rollout-v${request.version}`,
   );
   return state;
@@ -115,7 +125,7 @@ export async function finishRollout(
     },
   };
   await writeState(ctx, state);
-  const correlationId = request.correlationId ?? `rollout-v${state.challenger}`;
+  const correlationId = state.correlationId ?? request.correlationId ?? `rollout-v${state.challenger}`;
   const payload = {
     model: names.modelName,
     version: state.challenger,

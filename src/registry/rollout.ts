@@ -33,6 +33,8 @@ export interface RolloutState {
   deadline: string;
   metric: PromotionMetric;
   minLabels: number;
+  /** The chain's correlation id (the retraining request's), carried to the rollout's decision. */
+  correlationId?: string;
   decision?: RolloutDecisionRecord;
 }
 

@@ -65,15 +65,21 @@ describe('bankops demo', () => {
     expect(stdout).toMatch(
       /model\.trained\s+version=\d+ rows=\d+; from \S*bank\.customers@\d+ \(\d+ rows\) \+ bank\.predictions@\d+ \(\d+ rows\)/,
     );
+    expect(stdout).toMatch(/95 % CI \[[+−]\d\.\d{3}, [+−]\d\.\d{3}\]/);
+    // A challenger that passes the offline gate meets live clients as a canary, and their labels decide.
+    expect(stdout).toMatch(/offline gate passed: a canary answers 50 % of customers/);
     expect(stdout).toMatch(
-      /model\.(promoted|rejected)\s+version=\d+ champion=\d+ reason=roc_auc 0\.\d{3} vs champion v\d+ 0\.\d{3}: [+−]\d\.\d{3}, 95 % CI \[/,
+      /canary decided on live labels: (promoted|rolled back) v\d+, [+−]\d\.\d{3}, 95 % CI \[/,
+    );
+    expect(stdout).toMatch(
+      /an operator starts a canary of v1|v1 is the champion|a rollout is still deciding/,
     );
     expect(stdout).toMatch(
       /held-out traffic \(\d+ labelled clients, \d+ subscribed, neither model trained on them\): ROC-AUC v\d+ 0\.\d{3} → v\d+ 0\.\d{3}/,
     );
     expect(stdout).toMatch(/retrain\.requested\s+trigger=rows/);
     expect(stdout).toMatch(/model\.trained/);
-    expect(stdout).toMatch(/model\.(promoted|rejected)\s+version=/);
+    expect(stdout).toMatch(/(model\.(promoted|rejected)|rollout\.rolled-back)\s+version=/);
     expect(stdout).toMatch(/traffic during the chain: \d+ requests, \d+ answered, 0 failed/);
     // The drift scenario's alerts went Prometheus → Alertmanager → webhook → alert.fired: the feature
     // drift, and the accuracy drop of the concept drift.

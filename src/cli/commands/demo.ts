@@ -18,7 +18,7 @@ import { promote } from '../../pipeline/promote.js';
 import { describeSources, runTrainingSession } from '../../pipeline/train-session.js';
 import { lineage } from '../../pipeline/lineage.js';
 import { lineageLines } from './lineage.js';
-import { decisionLines, requestWithNothingNew, waitForLanded } from '../demo/loop.js';
+import { canaryOfTheFirstModel, decisionLines, requestWithNothingNew, waitForLanded } from '../demo/loop.js';
 import { println } from '../output.js';
 import { spawnBankops } from '../demo/processes.js';
 import { simulationRecords } from '../../../producers/simulator/records.js';
@@ -211,7 +211,11 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         // that run's drifted traffic in its history. The pipeline starts first, because its trigger's new
         // consumer group begins at the newest events and must have joined before the first drift.detected.
         const watchStarted = Date.now();
-        const pipeline = await spawnBankops(config, 'pipeline', ['pipeline', 'run'], /pipeline running/);
+        // a challenger that passes the offline gate meets live clients first: a canary of half the customers
+        const pipeline = await spawnBankops(config, 'pipeline', ['pipeline', 'run'], /pipeline running/, {
+          BANKOPS_ROLLOUT: 'canary',
+          BANKOPS_ROLLOUT_SHARE: '0.5',
+        });
         const monitor = await spawnBankops(
           config,
           'monitor',
@@ -318,6 +322,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
             println(
               `   traffic during the chain: ${summary.sent} requests, ${summary.ok} answered, ${summary.failed} failed; answers by model version: ${JSON.stringify(summary.versions)} (${took(t)})`,
             );
+            // A worse model in front of the same clients: the labels roll it back by themselves.
+            for (const line of await canaryOfTheFirstModel(ctx)) println(line);
             // The pipeline keeps running through the alerts: evidence the monitor reports meanwhile is consumed
             // (and ignored within the cooldown) instead of being left to the next run's trigger.
 

@@ -42,7 +42,13 @@ export function retrainDecided(which: (requested: HistoryEntry) => boolean) {
     if (requested === undefined) return false;
     const same = fresh.filter((e) => e.correlationId === requested.correlationId);
     return same.some((e) =>
-      ['model.promoted', 'model.rejected', 'retrain.failed', 'retrain.skipped'].includes(e.type),
+      [
+        'model.promoted',
+        'model.rejected',
+        'rollout.rolled-back',
+        'retrain.failed',
+        'retrain.skipped',
+      ].includes(e.type),
     );
   };
 }

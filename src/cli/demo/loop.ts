@@ -4,31 +4,57 @@ import { withLake } from '../../lake/duckdb.js';
 import { quoteLiteral } from '../../lake/duckdb.js';
 import { tableRef } from '../../lake/snapshots.js';
 import type { PipelineContext } from '../../pipeline/context.js';
-import type { HistoryEntry } from '../../pipeline/history.js';
+import { summarize, type HistoryEntry } from '../../pipeline/history.js';
+import { activeRollout, startRollout } from '../../pipeline/rollout.js';
+import { ALIASES } from '../../registry/index.js';
 import { eventCount, waitForEvents } from './events.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const fmt = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(3) : 'n/a');
 
+type TrafficComparison = { rows: number; positives: number; candidate: number; champion: number | null };
+type LiveComparison = {
+  difference: number;
+  low: number;
+  high: number;
+  confidence: number;
+  method: string;
+};
+
+const signed = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(3)}`;
+
 /**
- * What the learning loop did, in the lines an analyst wants: for each decision, both models' ROC-AUC on
- * the held-out labelled traffic (the clients as they are now) beside the gate's interval.
+ * What the learning loop did, in the lines an analyst wants: for each offline decision, both models'
+ * ROC-AUC on the held-out labelled traffic (the clients as they are now) beside the gate's interval; for
+ * a rollout, its split and then what the live labels decided, with their interval.
  */
 export function decisionLines(events: readonly HistoryEntry[]): string[] {
   const lines: string[] = [];
   for (const e of events) {
-    if (e.type !== 'model.promoted' && e.type !== 'model.rejected') continue;
-    const traffic = e.payload['traffic'] as
-      { rows: number; positives: number; candidate: number; champion: number | null } | null | undefined;
-    const holdout = e.payload['holdout'] as { rows?: number; traffic?: number } | undefined;
     const version = String(e.payload['version']);
     const champion = e.payload['champion'];
-    if (traffic && champion !== null && champion !== undefined) {
+    const rollout = e.payload['rollout'] as
+      { policy?: string; share?: number; minLabels?: number } | undefined;
+    if (e.type === 'rollout.started' || e.type === 'model.promoted' || e.type === 'model.rejected') {
+      const traffic = e.payload['traffic'] as TrafficComparison | null | undefined;
+      if (traffic && champion !== null && champion !== undefined) {
+        lines.push(
+          `   held-out traffic (${traffic.rows} labelled clients, ${traffic.positives} subscribed, neither model trained on them): ROC-AUC v${String(champion)} ${fmt(traffic.champion)} → v${version} ${fmt(traffic.candidate)}`,
+        );
+      }
+    }
+    if (e.type === 'rollout.started' && rollout) {
       lines.push(
-        `   held-out traffic (${traffic.rows} labelled clients, ${traffic.positives} subscribed, neither model trained on them): ROC-AUC v${String(champion)} ${fmt(traffic.champion)} → v${version} ${fmt(traffic.candidate)}`,
+        `   ${e.payload['holdout'] ? 'offline gate passed' : 'started by an operator'}: a ${rollout.policy}${rollout.policy === 'canary' ? ` answers ${Math.round((rollout.share ?? 0) * 100)} % of customers (sticky by customer key)` : ''}; the live labels of ${rollout.minLabels ?? '?'} predictions per arm decide`,
       );
-    } else if (holdout?.rows !== undefined) {
-      lines.push(`   holdout: ${holdout.rows} rows (${holdout.traffic ?? 0} from traffic)`);
+    }
+    if ((e.type === 'model.promoted' || e.type === 'rollout.rolled-back') && rollout) {
+      const live = e.payload['comparison'] as LiveComparison | null | undefined;
+      lines.push(
+        live
+          ? `   ${rollout.policy} decided on live labels: ${e.type === 'model.promoted' ? 'promoted' : 'rolled back'} v${version}, ${signed(live.difference)}, ${Math.round(live.confidence * 100)} % CI [${signed(live.low)}, ${signed(live.high)}] (${live.method})`
+          : `   ${rollout.policy} ${e.type === 'model.promoted' ? 'promoted' : 'rolled back'} v${version}: ${String(e.payload['reason'])}`,
+      );
     }
   }
   return lines;
@@ -84,4 +110,48 @@ export async function waitForLanded(
     if (found || Date.now() > deadline) return found;
     await sleep(1_000);
   }
+}
+
+/**
+ * The operator's experiment: the first model (trained before the clients drifted) as a canary of half the
+ * customers, while the drifted clients keep calling. The monitor's labels should roll it back by
+ * themselves; the lines say what happened.
+ */
+export async function canaryOfTheFirstModel(ctx: PipelineContext): Promise<string[]> {
+  const champion = await ctx.mlflow.getVersionByAlias(ctx.names.modelName, ALIASES.champion);
+  if (!champion || champion.version === '1')
+    return ['   (v1 is the champion: no older model to try as a canary)'];
+  if (await activeRollout(ctx)) return ['   (a rollout is still deciding: no second canary now)'];
+  const skip = await eventCount(ctx);
+  const config = ctx.config.rollout;
+  await startRollout(ctx, {
+    version: '1',
+    champion: champion.version,
+    policy: 'canary',
+    share: 0.5,
+    minLabels: config.minLabels,
+    maxMs: 180_000,
+    metric: config.metric,
+    reason: 'the demo tries the first model (from before the drift) as a canary',
+  });
+  const lines = [
+    `   an operator starts a canary of v1 (trained before the drift) against champion v${champion.version}:`,
+  ];
+  const ended = await waitForEvents(
+    ctx,
+    skip,
+    (fresh) =>
+      fresh.some(
+        (e) =>
+          (e.type === 'rollout.rolled-back' || e.type === 'model.promoted') && e.payload['version'] === '1',
+      ),
+    200_000,
+  );
+  for (const e of ended.events.filter((x) => x.type.startsWith('rollout.') || x.type === 'model.promoted')) {
+    lines.push(`   ${e.time}  ${e.type.padEnd(20)} ${summarize(e)}`);
+  }
+  lines.push(...decisionLines(ended.events));
+  if (!ended.done)
+    lines.push('   no decision within 200 s: bin/bankops rollout status shows the labels so far');
+  return lines;
 }
