@@ -94,6 +94,8 @@ const schema = z.object({
   BANKOPS_TRAIN_TRAFFIC_WEIGHT: z.coerce.number().positive().max(1000).default(10),
   /** The stable share of customers set aside for simulated clients: never trained on from bank.customers. */
   BANKOPS_SIMULATION_RESERVE: z.coerce.number().min(0).max(0.5).default(0.1),
+  /** How training picks a model's decision threshold (on validation rows): best F1, or most profit. */
+  BANKOPS_THRESHOLD_OBJECTIVE: z.enum(['f1', 'profit']).default('f1'),
   /** Campaign economics: what a call costs and what a subscription is worth (EUR). */
   BANKOPS_COST_PER_CALL: z.coerce.number().min(0).default(5),
   BANKOPS_VALUE_PER_SUBSCRIPTION: z.coerce.number().min(0).default(100),
@@ -192,6 +194,7 @@ export interface Config {
     threads: number;
     gridLimit: number | undefined;
     sources: Array<'customers' | 'traffic'>;
+    thresholdObjective: RawConfig['BANKOPS_THRESHOLD_OBJECTIVE'];
     trafficWindowMs: number;
     trafficWeight: number;
     /** The share of customer groups reserved for simulation (never trained on from bank.customers). */
@@ -317,6 +320,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       sources: [
         ...new Set(e.BANKOPS_TRAIN_SOURCES.split(',').map((p) => p.trim() as 'customers' | 'traffic')),
       ],
+      thresholdObjective: e.BANKOPS_THRESHOLD_OBJECTIVE,
       trafficWindowMs: e.BANKOPS_TRAIN_TRAFFIC_WINDOW_S * 1000,
       trafficWeight: e.BANKOPS_TRAIN_TRAFFIC_WEIGHT,
       reserve: e.BANKOPS_SIMULATION_RESERVE,

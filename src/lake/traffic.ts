@@ -14,6 +14,9 @@ export interface LabelledPrediction {
   /** The record as the client sent it (the features as served). */
   features_json: string;
   probability: number;
+  /** The served decision (probability ≥ the version's threshold) and that threshold. */
+  decision: boolean;
+  threshold: number;
   outcome: boolean;
   label_time: Date;
 }
@@ -45,7 +48,7 @@ export function labelledTrafficSql(query: TrafficQuery): string {
   const filters = [`variant <> 'shadow'`, `model_name = ${quoteLiteral(query.modelName)}`];
   if (query.since) filters.push(`event_time >= make_timestamptz(${query.since.getTime() * 1000})`);
   return `WITH p AS (
-      SELECT prediction_id, event_time, model_version, variant, customer_key, features_json, probability
+      SELECT prediction_id, event_time, model_version, variant, customer_key, features_json, probability, decision, threshold
       FROM ${predictions} WHERE ${filters.join(' AND ')}
       QUALIFY row_number() OVER (PARTITION BY prediction_id ORDER BY _ingested_at, _partition, _offset) = 1
     ), g AS (

@@ -31,6 +31,18 @@ const WINDOW_GAUGES: Record<string, { help: string; read: (r: WindowReport) => n
     help: 'Realized campaign profit among labelled predictions, EUR',
     read: (r) => r.metrics?.profit,
   },
+  profit_per_1000_eur: {
+    help: 'Realized campaign profit per 1,000 labelled predictions, EUR (value × subscriptions called − cost × calls)',
+    read: (r) => r.metrics?.profitPer1000,
+  },
+  expected_profit_per_1000_eur: {
+    help: 'Profit per 1,000 labelled predictions the scores promised for the same calls, EUR',
+    read: (r) => r.metrics?.expectedProfitPer1000,
+  },
+  ece: {
+    help: 'Expected calibration error over 10 probability bins (0: calibrated)',
+    read: (r) => r.metrics?.ece,
+  },
   label_coverage: { help: 'Labelled predictions / predictions in the window', read: (r) => r.coverage },
   positive_rate: { help: 'Share of predictions decided "call"', read: (r) => r.positiveRate },
   window_predictions: { help: 'Predictions in the window', read: (r) => r.predictions },

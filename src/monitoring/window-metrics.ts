@@ -3,6 +3,8 @@ import {
   accuracy,
   brier,
   confusionAt,
+  expectedCalibrationError,
+  expectedProfitPer1000,
   f1,
   prAuc,
   precision,
@@ -85,6 +87,12 @@ export interface QualityMetrics {
   brier: number;
   /** Realized campaign profit among labelled predictions: value × subscriptions called − cost × calls. */
   profit: number;
+  /** The same per 1,000 labelled predictions (comparable across windows and versions). */
+  profitPer1000: number;
+  /** What the scores promised for the same calls, per 1,000 (probability × value − cost over calls). */
+  expectedProfitPer1000: number;
+  /** Expected calibration error over 10 probability bins. */
+  ece: number;
 }
 
 export interface WindowReport {
@@ -155,6 +163,9 @@ export function windowReport(input: WindowInput): WindowReport {
       prAuc: prAuc(outcomes, scores),
       brier: brier(outcomes, scores),
       profit: profit(confusion, input.economics),
+      profitPer1000: (profit(confusion, input.economics) / labels) * 1000,
+      expectedProfitPer1000: expectedProfitPer1000(scores, decisions, input.economics),
+      ece: expectedCalibrationError(outcomes, scores),
     };
   }
   const estimate =

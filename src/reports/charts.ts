@@ -274,3 +274,43 @@ export function intervalSpec(metric: string, rows: IntervalRow[]): ChartSpec {
     ],
   };
 }
+
+export interface CurvePoint {
+  x: number;
+  y: number;
+  series: string;
+}
+
+/**
+ * Lines of y over a quantitative x, one per series (a reliability diagram, a profit curve over the
+ * threshold); `diagonal` adds the y = x line a calibrated model would follow.
+ */
+export function curveSpec(xTitle: string, yTitle: string, rows: CurvePoint[], diagonal = false): ChartSpec {
+  const encoding = {
+    x: { field: 'x', type: 'quantitative', title: xTitle },
+    y: { field: 'y', type: 'quantitative', title: yTitle },
+    color: { field: 'series', type: 'nominal', title: null },
+  };
+  const line = { mark: { type: 'line', point: true, tooltip: true }, encoding };
+  return {
+    ...base(
+      rows.map((r) => ({ ...r })),
+      MEDIUM,
+    ),
+    layer: diagonal
+      ? [
+          line,
+          {
+            data: {
+              values: [
+                { x: 0, y: 0 },
+                { x: 1, y: 1 },
+              ],
+            },
+            mark: { type: 'line', strokeDash: [4, 4], color: '#888' },
+            encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
+          },
+        ]
+      : [line],
+  };
+}

@@ -3,9 +3,12 @@ import { withLake } from '../lake/duckdb.js';
 import { logger } from '../logging/index.js';
 import type { HistoryEntry } from '../pipeline/history.js';
 import { chartScripts } from './assets.js';
+import { campaignEconomics, type CampaignEconomics } from './economics.js';
+import { errorMessage } from '../errors/index.js';
 import {
   barSpec,
   gridSpec,
+  curveSpec,
   intervalSpec,
   rankingSpec,
   timelineSpec,
@@ -89,6 +92,14 @@ async function readMonitoring(config: Config, table: string): Promise<Sourced<Mo
     return { ok: true, value };
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+async function readEconomics(config: Config, model: string): Promise<Sourced<CampaignEconomics | undefined>> {
+  try {
+    return { ok: true, value: await withLake(config, (lake) => campaignEconomics(lake, config, model)) };
+  } catch (error) {
+    return { ok: false, error: errorMessage(error) };
   }
 }
 
@@ -258,6 +269,100 @@ function decisionsSection(events: Sourced<HistoryEntry[]>): Section {
   return { id: 'decisions', title: 'Promotions and rejections', blocks };
 }
 
+function economicsSection(economics: Sourced<CampaignEconomics | undefined>, config: Config): Section {
+  const id = 'economics';
+  const title = 'The campaign’s money and the models’ calibration';
+  if (!economics.ok)
+    return { id, title, blocks: [unavailable('The labelled traffic (Iceberg)', economics.error)] };
+  const value = economics.value;
+  if (!value || value.versions.length === 0) {
+    return {
+      id,
+      title,
+      blocks: [{ kind: 'text', text: 'No labelled traffic yet: serve, and send the outcomes.' }],
+    };
+  }
+  const { costPerCall, valuePerSubscription } = config.economics;
+  const eur = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : null);
+  const blocks: Block[] = [
+    {
+      kind: 'text',
+      text: `A call costs ${costPerCall} EUR and a subscription is worth ${valuePerSubscription} EUR (BANKOPS_COST_PER_CALL, BANKOPS_VALUE_PER_SUBSCRIPTION). Realized: what the calls each version decided earned among the customers whose outcome came back; expected: what its scores promised for the same calls.`,
+    },
+    {
+      kind: 'table',
+      caption: 'Per version and variant, over its labelled traffic',
+      columns: [
+        'version',
+        'variant',
+        'labelled',
+        'calls',
+        'subscribed',
+        'realized EUR / 1,000',
+        'expected EUR / 1,000',
+        'ECE',
+        'Brier',
+      ],
+      rows: value.versions.map((v): Cell[] => [
+        `v${v.version}`,
+        v.variant,
+        v.labelled,
+        v.calls,
+        v.subscribed,
+        eur(v.realizedPer1000),
+        eur(v.expectedPer1000),
+        Number.isFinite(v.ece) ? v.ece.toFixed(3) : null,
+        Number.isFinite(v.brier) ? v.brier.toFixed(3) : null,
+      ]),
+    },
+    {
+      kind: 'chart',
+      title: 'Expected vs realized profit per 1,000 customers',
+      spec: rankingSpec(
+        'EUR per 1,000 customers',
+        value.versions.flatMap((v) => [
+          { feature: `v${v.version} ${v.variant} expected`, score: v.expectedPer1000, group: 'expected' },
+          { feature: `v${v.version} ${v.variant} realized`, score: v.realizedPer1000, group: 'realized' },
+        ]),
+      ),
+      caption:
+        'A realized profit far below the expected one: the scores promise more than the customers pay.',
+    },
+    {
+      kind: 'chart',
+      title: 'Reliability: observed subscription rate against the predicted probability',
+      spec: curveSpec(
+        'predicted probability (bin mean)',
+        'observed subscription rate',
+        value.versions.flatMap((v) =>
+          v.reliability.map((b) => ({ x: b.predicted, y: b.observed, series: `v${v.version} ${v.variant}` })),
+        ),
+        true,
+      ),
+      caption:
+        'Ten equal-width bins of predicted probability; a calibrated model follows the dashed diagonal.',
+    },
+  ];
+  if (value.curve) {
+    blocks.push({
+      kind: 'chart',
+      title: `Profit curve of v${value.curve.version} over the decision threshold`,
+      spec: curveSpec(
+        'threshold (call when the probability is at least)',
+        'EUR per 1,000 customers',
+        value.curve.points.map((p) => ({
+          x: p.threshold,
+          y: p.per1000,
+          series: `v${value.curve?.version ?? ''}`,
+        })),
+      ),
+      caption:
+        'Realized profit on the labelled traffic if every customer at or above the threshold were called; train with --threshold-objective profit to pick its top.',
+    });
+  }
+  return { id, title, blocks };
+}
+
 function alertsSection(events: Sourced<HistoryEntry[]>): Section {
   if (!events.ok)
     return {
@@ -423,10 +528,11 @@ export async function buildStakeholderReport(
   const log = logger('reports');
   const table = options.monitoringTable ?? MONITORING_TABLE;
   const model = options.modelName ?? 'bank-marketing';
-  const [versions, events, monitoring] = await Promise.all([
+  const [versions, events, monitoring, economics] = await Promise.all([
     modelVersions(config, log, model),
     pipelineEvents(config, log, options.eventsTopic, options.eventsTimeoutMs),
     readMonitoring(config, table),
+    readEconomics(config, model),
   ]);
   const history = events.ok
     ? events.value.filter(
@@ -448,6 +554,7 @@ export async function buildStakeholderReport(
     versionsSection(versions, history, model),
     decisionsSection(events.ok ? { ok: true, value: history } : events),
     ...monitoringSections(monitoring, table),
+    economicsSection(economics, config),
     alertsSection(events.ok ? { ok: true, value: history } : events),
   ];
   const page: Page = {

@@ -184,3 +184,84 @@ export function evaluate(
     profitPer1000: (gain / labels.length) * 1000,
   };
 }
+
+export interface ReliabilityBin {
+  /** [from, to) of predicted probability (the last bin includes 1). */
+  from: number;
+  to: number;
+  rows: number;
+  /** Mean predicted probability of the bin's rows. */
+  predicted: number;
+  /** Share of the bin's rows whose outcome was positive. */
+  observed: number;
+}
+
+/** Rows grouped into `bins` equal-width bins of predicted probability (empty bins left out). */
+export function reliability(
+  labels: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  bins = 10,
+): ReliabilityBin[] {
+  checkInputs(labels, scores);
+  const sums = Array.from({ length: bins }, () => ({ rows: 0, predicted: 0, observed: 0 }));
+  for (let i = 0; i < labels.length; i += 1) {
+    const p = Math.min(1, Math.max(0, scores[i] as number));
+    const b = sums[Math.min(bins - 1, Math.floor(p * bins))] as {
+      rows: number;
+      predicted: number;
+      observed: number;
+    };
+    b.rows += 1;
+    b.predicted += p;
+    b.observed += labels[i] === 1 ? 1 : 0;
+  }
+  return sums.flatMap((b, k) =>
+    b.rows === 0
+      ? []
+      : [
+          {
+            from: k / bins,
+            to: (k + 1) / bins,
+            rows: b.rows,
+            predicted: b.predicted / b.rows,
+            observed: b.observed / b.rows,
+          },
+        ],
+  );
+}
+
+/**
+ * Expected calibration error: the row-weighted mean of |observed rate − mean predicted probability| over
+ * equal-width probability bins (10 by default). 0 is perfectly calibrated.
+ */
+export function expectedCalibrationError(
+  labels: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  bins = 10,
+): number {
+  const n = labels.length;
+  if (n === 0) return NaN;
+  return reliability(labels, scores, bins).reduce(
+    (e, b) => e + (b.rows / n) * Math.abs(b.observed - b.predicted),
+    0,
+  );
+}
+
+/**
+ * What the model itself expects calling costs and earns among these rows, per 1,000 rows: each row it calls
+ * is worth its probability × the subscription value, minus the call's cost. Beside the realized profit it
+ * says whether the scores promise what the outcomes pay.
+ */
+export function expectedProfitPer1000(
+  scores: ArrayLike<number>,
+  called: ArrayLike<number | boolean>,
+  economics: Economics = DEFAULT_ECONOMICS,
+): number {
+  const n = scores.length;
+  if (n === 0) return NaN;
+  let sum = 0;
+  for (let i = 0; i < n; i += 1) {
+    if (called[i]) sum += (scores[i] as number) * economics.valuePerSubscription - economics.costPerCall;
+  }
+  return (sum / n) * 1000;
+}

@@ -20,7 +20,7 @@ import type { Config } from '../../src/config/index.js';
 import { eventPayload } from '../../src/kafka/events.js';
 import type { DeadLetter, GroundTruth, PipelineEvent } from '../../src/kafka/generated/types.js';
 import { withLake } from '../../src/lake/duckdb.js';
-import { evaluate } from '../../src/training/metrics.js';
+import { evaluate, expectedCalibrationError } from '../../src/training/metrics.js';
 import {
   joinedFromTopics,
   metricValue,
@@ -78,6 +78,8 @@ const gauges = async (m: RunningMonitor) => {
     rocAuc: await read('roc_auc'),
     prAuc: await read('pr_auc'),
     brier: await read('brier'),
+    profitPer1000: await read('profit_per_1000_eur'),
+    ece: await read('ece'),
     labels: await read('window_labels'),
     predictions: await read('window_predictions'),
     insufficient: await read('window_insufficient'),
@@ -159,6 +161,15 @@ describe('monitor', () => {
     expect(g.rocAuc).toBeCloseTo(expected.rocAuc, 9);
     expect(g.prAuc).toBeCloseTo(expected.prAuc, 9);
     expect(g.brier).toBeCloseTo(expected.brier, 12);
+    // realized profit per 1,000 labelled predictions and calibration, against the training code's own
+    expect(g.profitPer1000).toBeCloseTo(expected.profitPer1000, 9);
+    expect(g.ece).toBeCloseTo(
+      expectedCalibrationError(
+        outcomes,
+        rows.map((r) => r.probability),
+      ),
+      12,
+    );
     expect(await metricValue(monitor.registry, 'bankops_model_champion_test_accuracy')).toBeGreaterThan(0.5);
 
     // performance.degraded is emitted exactly when the floors say so, over a full last-N window.

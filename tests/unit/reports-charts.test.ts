@@ -3,6 +3,7 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import {
   barSpec,
   correlationSpec,
+  curveSpec,
   gridSpec,
   histogramSpec,
   intervalSpec,
@@ -77,6 +78,19 @@ const cases: Array<[string, ChartSpec, number]> = [
   ],
   ['timeline', timelineSpec([{ time: t(1), lane: 'model.promoted', label: 'v2' }]), 1],
   ['grid', gridSpec('time', 'feature', 'drift', [{ x: '11-26 12:00', y: 'age', value: 0.2 }]), 1],
+  [
+    'reliability curve',
+    curveSpec(
+      'predicted',
+      'observed',
+      [
+        { x: 0.1, y: 0.08, series: 'v2 champion' },
+        { x: 0.5, y: 0.55, series: 'v2 champion' },
+      ],
+      true,
+    ),
+    2,
+  ],
   [
     'interval',
     intervalSpec('roc_auc', [

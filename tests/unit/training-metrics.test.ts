@@ -9,6 +9,8 @@ import {
   chooseThreshold,
   confusionAt,
   evaluate,
+  expectedCalibrationError,
+  expectedProfitPer1000,
   featureReference,
   histogram,
   logLoss,
@@ -16,6 +18,7 @@ import {
   prAuc,
   predictionReference,
   quantile,
+  reliability,
   rocAuc,
   stratifiedSplit,
   timeOrderedSplit,
@@ -200,5 +203,28 @@ describe('reference statistics and grid', () => {
       nthread: 1,
       seed: 42,
     });
+  });
+});
+
+describe('calibration and expected profit', () => {
+  it('bins predictions and measures the calibration error against a reference computation', () => {
+    const labels = [0, 0, 1, 1, 1, 0, 1, 0];
+    const scores = [0.05, 0.15, 0.12, 0.85, 0.95, 0.9, 0.55, 0.45];
+    const bins = reliability(labels, scores, 2);
+    expect(bins).toEqual([
+      { from: 0, to: 0.5, rows: 4, predicted: (0.05 + 0.15 + 0.12 + 0.45) / 4, observed: 0.25 },
+      { from: 0.5, to: 1, rows: 4, predicted: (0.85 + 0.95 + 0.9 + 0.55) / 4, observed: 0.75 },
+    ]);
+    const ece = 0.5 * Math.abs(0.25 - 0.1925) + 0.5 * Math.abs(0.75 - 0.8125);
+    expect(expectedCalibrationError(labels, scores, 2)).toBeCloseTo(ece, 12);
+    expect(expectedCalibrationError([0, 1], [0, 1])).toBe(0);
+  });
+
+  it('expects p × value − cost for every call, per 1,000 rows', () => {
+    const economics = { costPerCall: 5, valuePerSubscription: 100 };
+    expect(expectedProfitPer1000([0.2, 0.5, 0.9, 0.1], [1, 1, 0, 0], economics)).toBeCloseTo(
+      ((0.2 * 100 - 5 + (0.5 * 100 - 5)) / 4) * 1000,
+      9,
+    );
   });
 });

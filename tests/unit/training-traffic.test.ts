@@ -11,6 +11,8 @@ const served = (features: unknown, outcome = true): LabelledPrediction => ({
   customer_key: null,
   features_json: typeof features === 'string' ? features : JSON.stringify(features),
   probability: 0.3,
+  decision: true,
+  threshold: 0.25,
   outcome,
   label_time: new Date(1),
 });

@@ -221,8 +221,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
           'monitor',
           ['monitor', '--interval', '2', '--since', new Date(watchStarted).toISOString()],
           /monitoring \(replayed/,
-          // evidence the trigger passed over (a retraining was running) comes again within a minute
-          { BANKOPS_MONITOR_COOLDOWN_S: '60' },
+          // evidence the trigger passed over comes again within a minute; history every 10 s, so that the
+          // report draws each version as a series over a few minutes
+          { BANKOPS_MONITOR_COOLDOWN_S: '60', BANKOPS_MONITOR_HISTORY_S: '10' },
         );
         const receiver = await spawnBankops(config, 'alerts', ['alerts', 'receive'], /receiving alerts at/);
         try {

@@ -33,6 +33,7 @@ interface TrainFlags {
   force?: boolean;
   since?: string;
   split: 'stratified' | 'time';
+  thresholdObjective?: string;
   includeDuration?: boolean;
   gridLimit?: number;
   threads?: number;
@@ -41,8 +42,13 @@ interface TrainFlags {
 
 export function trainingOptions(config: Config, flags: TrainFlags): Partial<TrainingOptions> {
   const limit = flags.gridLimit ?? config.training.gridLimit;
+  const objective = flags.thresholdObjective ?? config.training.thresholdObjective;
+  if (objective !== 'f1' && objective !== 'profit') {
+    throw new BankopsError('USAGE', `--threshold-objective must be f1 or profit, got "${objective}"`);
+  }
   return {
     split: flags.split,
+    thresholdObjective: objective,
     includeDuration: flags.includeDuration === true,
     nthread: flags.threads ?? config.training.threads,
     costPerCall: config.economics.costPerCall,
@@ -73,6 +79,10 @@ export function registerTraining(program: Command): void {
       '--split <kind>',
       'without a champion: stratified (the workshop: 70/30 by customer, seed 42) or time (newest rows as test); against a champion the holdout is always the newest new rows',
       'stratified',
+    )
+    .option(
+      '--threshold-objective <o>',
+      'the decision threshold: f1 (best F1 on validation) or profit (most profit at the campaign economics; default BANKOPS_THRESHOLD_OBJECTIVE)',
     )
     .option(
       '--include-duration',
