@@ -51,6 +51,7 @@ let monitor: RunningMonitor;
 let promoter: RunningConsumer;
 let good: string;
 let shuffled: string;
+let flipped: string;
 let customers: SimulatedRecord[];
 const cleanups: Array<() => Promise<unknown>> = [];
 
@@ -96,20 +97,27 @@ async function startMonitorHere(since: number): Promise<RunningMonitor> {
   );
 }
 
-/** A model trained on shuffled labels (ROC-AUC ≈ 0.5), registered as it is. */
-async function registerShuffled(): Promise<string> {
+/**
+ * A model registered as it is, trained on shuffled labels (ROC-AUC ≈ 0.5) or on flipped ones (worse than
+ * chance: a champion any real model beats by far, so the test does not hang on sampling noise).
+ */
+async function registerBroken(how: 'shuffled' | 'flipped'): Promise<string> {
   const rows = await withLake(config, (l) => readCustomers(l, { table: ctx.names.customersTable }));
   const labels = bankLabels(rows);
-  const random = mulberry32(5);
-  for (let i = labels.length - 1; i > 0; i -= 1) {
-    const j = Math.floor(random() * (i + 1));
-    [labels[i], labels[j]] = [labels[j] as number, labels[i] as number];
+  if (how === 'flipped') {
+    for (let i = 0; i < labels.length; i += 1) labels[i] = 1 - (labels[i] as number);
+  } else {
+    const random = mulberry32(5);
+    for (let i = labels.length - 1; i > 0; i -= 1) {
+      const j = Math.floor(random() * (i + 1));
+      [labels[i], labels[j]] = [labels[j] as number, labels[i] as number];
+    }
   }
   const result = trainCandidates({ rows: rows.map(bankRecordOf), labels, options: TRAINING });
   const experiment = await ctx.mlflow.getOrCreateExperiment(ctx.names.experiment);
   const run = await ctx.mlflow.createRun({
     experimentId: experiment.experiment_id,
-    runName: 'shuffled labels',
+    runName: `${how} labels`,
   });
   await ctx.mlflow.uploadDirectory(run.info.run_id, 'model', new Map(Object.entries(buildBundle(result))));
   await ctx.mlflow.updateRun(run.info.run_id, 'FINISHED');
@@ -215,7 +223,8 @@ beforeAll(async () => {
   });
   if (trained.status !== 'trained') throw new Error(trained.reason);
   good = trained.best.version;
-  shuffled = await registerShuffled();
+  shuffled = await registerBroken('shuffled');
+  flipped = await registerBroken('flipped');
   await ctx.mlflow.deleteAlias(ctx.names.modelName, ALIASES.challenger).catch(() => undefined);
   await ctx.mlflow.setAlias(ctx.names.modelName, ALIASES.champion, good);
   // every customer twice: a sticky split sends both calls to the same version
@@ -248,7 +257,7 @@ const clients = (records: readonly SimulatedRecord[], target = serving) =>
 describe('a rollout decided by delayed labels', () => {
   it('promotes a canary that beats the champion on the labels of its own customers; the split is sticky and lives in the registry', async () => {
     const skip = (await events()).length;
-    const state = await roll(good, shuffled, 'canary');
+    const state = await roll(good, flipped, 'canary');
     expect(state).toMatchObject({ policy: 'canary', share: 0.5, stage: 'collecting' });
     const split = await servingSplit(serving, 'ab');
     expect(split.share).toBe(0.5);
