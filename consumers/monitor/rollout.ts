@@ -16,6 +16,7 @@ export class RolloutJudge {
   readonly #labels: Gauge;
   readonly #interval: Gauge;
   readonly #stage: Gauge;
+  readonly #deadline: Gauge;
 
   constructor(
     private readonly ctx: PipelineContext,
@@ -38,8 +39,14 @@ export class RolloutJudge {
     });
     this.#stage = new Gauge({
       name: 'bankops_rollout_active',
-      help: '1 while a rollout collects labels (with its policy, versions, share and deadline in seconds)',
+      help: '1 while a rollout collects labels (with its policy, versions and share)',
       labelNames: ['policy', 'champion', 'challenger', 'share'],
+      registers: [registry],
+    });
+    this.#deadline = new Gauge({
+      name: 'bankops_rollout_deadline_seconds',
+      help: 'When the rollout collecting labels is rolled back undecided (Unix time)',
+      labelNames: ['policy', 'champion', 'challenger'],
       registers: [registry],
     });
   }
@@ -48,11 +55,13 @@ export class RolloutJudge {
     const active = await activeRollout(this.ctx);
     this.#stage.reset();
     this.#labels.reset();
+    this.#deadline.reset();
     if (!active) return;
     const { state } = active;
     const key = `${state.challenger}@${state.startedAt}`;
     const about = { policy: state.policy, champion: state.champion, challenger: state.challenger };
     this.#stage.set({ ...about, share: String(state.share) }, 1);
+    this.#deadline.set(about, Date.parse(state.deadline) / 1000);
     const verdict = decideRollout(this.monitor.rollout, state, {
       now,
       replicates: this.config.promotion.replicates,

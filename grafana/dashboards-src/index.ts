@@ -3,6 +3,7 @@ import { queriesOf } from './builder.js';
 import { dataDrift } from './data-drift.js';
 import { modelPerformance } from './model-performance.js';
 import { pipeline } from './pipeline.js';
+import { rollout } from './rollout.js';
 import { serving } from './serving.js';
 
 /** The dashboards and the file each is written to in grafana/dashboards/. */
@@ -11,6 +12,7 @@ export const DASHBOARDS: ReadonlyArray<{ file: string; build: () => JsonObject }
   { file: 'data-drift.json', build: dataDrift },
   { file: 'serving.json', build: serving },
   { file: 'pipeline.json', build: pipeline },
+  { file: 'rollout.json', build: rollout },
 ];
 
 /** File name → JSON text exactly as committed (two-space indent, final newline). */

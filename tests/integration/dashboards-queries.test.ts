@@ -24,6 +24,8 @@ import { simulationRecords } from '../../producers/simulator/records.js';
 import { simulate } from '../../producers/simulator/run.js';
 import { startServing, type RunningServing } from '../../serving/start.js';
 import { monitorConfig, monitorTopics } from './helpers/monitor-stack.js';
+import { createPipelineContext } from '../../src/pipeline/context.js';
+import { startRollout } from '../../src/pipeline/rollout.js';
 import { API_KEY, config, servingFixture, servingTestConfig } from './helpers/serving.js';
 import { waitFor } from './helpers/wait.js';
 
@@ -45,7 +47,12 @@ async function query(expr: string, time?: number): Promise<QueryResult> {
 
 const ANNOTATION = 'annotation: Model loaded';
 /** Expressions (as runnable) that may be empty without a failure, for the reasons in the header. */
-const MAY_BE_EMPTY = ['bankops_serving_model_load_failures_total', 'bankops_lake_dead_letters_total'];
+const MAY_BE_EMPTY = [
+  'bankops_serving_model_load_failures_total',
+  'bankops_lake_dead_letters_total',
+  // set once the labels decide a rollout; the test's canary needs more labels than it gets
+  'bankops_rollout_difference',
+];
 const DRIFT_FAMILIES = ['method=~"ks|chisquare|ztest"', 'method=~"wasserstein|jensenshannon"'];
 let serving: RunningServing;
 let customers: LandedCustomers;
@@ -69,7 +76,29 @@ beforeAll(async () => {
     metricsPort: 0,
     scrapeTarget: scrapeName,
     historyTable: null,
+    modelName: fixture.modelName,
   });
+  // a canary of the second version for the rollout dashboard: half the customers, never decided here
+  const ctx = createPipelineContext(config, 'test-dashboards', {
+    modelName: fixture.modelName,
+    eventsTopic: topics.pipelineEvents,
+  });
+  await startRollout(ctx, {
+    version: fixture.good[1].version,
+    champion: fixture.good[0].version,
+    policy: 'canary',
+    share: 0.5,
+    minLabels: 100_000,
+    maxMs: 3_600_000,
+    metric: 'roc_auc',
+    reason: 'the rollout dashboard test',
+  });
+  await ctx.close();
+  await waitFor(
+    async () => (await request(`${serving.url}/v1/model`)).body.json() as Promise<{ mode: string }>,
+    (m) => m.mode === 'ab',
+    { what: 'serving to split for the canary' },
+  );
   const port = new URL(serving.url).port;
   const info = await waitFor(
     () => query(`bankops_serving_model_info{instance=~".*:${port}"}`),

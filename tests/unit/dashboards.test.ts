@@ -42,6 +42,11 @@ const EXTERNAL_METRICS = [
   'bankops_lake_buffered_messages',
   'bankops_pipeline_events_total',
   'bankops_consumer_lag',
+  // the monitor's rollout judge (consumers/monitor/rollout.ts)
+  'bankops_rollout_active',
+  'bankops_rollout_labels',
+  'bankops_rollout_deadline_seconds',
+  'bankops_rollout_difference',
 ];
 
 async function knownMetrics(): Promise<Set<string>> {
