@@ -65,6 +65,8 @@ bench: install
 	npx tsx benchmarks/lake-writer.ts
 	npx tsx benchmarks/monitoring-throughput.ts
 	npx tsx benchmarks/learning-loop.ts
+	npx tsx benchmarks/rollout-power.ts
+	bash benchmarks/shadow-cost.sh
 	bash benchmarks/serving-vs-mlflow.sh
 
 clean:
