@@ -24,6 +24,11 @@ export interface JoinPrediction {
   variant: string;
   probability: number;
   decision: boolean;
+  /**
+   * The probability CBPE estimates with: the score through the version's calibration map when its
+   * reference was loaded at ingest (kept, so the labelled prediction leaves the estimate as it entered).
+   */
+  estimateProbability?: number;
 }
 
 export interface JoinLabel {

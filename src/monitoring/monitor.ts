@@ -1,5 +1,6 @@
 import type { GroundTruth, Prediction } from '../kafka/generated/types.js';
 import type { BundleMeta } from '../training/bundle.js';
+import { calibrate, type CalibrationMap } from '../training/calibration.js';
 import type { Economics } from '../training/metrics.js';
 import { DEFAULT_ECONOMICS } from '../training/metrics.js';
 import type { FeatureReference, PredictionReference } from '../training/reference.js';
@@ -26,13 +27,16 @@ export interface ModelReference {
   testAccuracy: number;
   testF1: number;
   economics: Economics;
+  /** Score → observed rate on the training validation rows: CBPE calibrates on the reference first. */
+  calibration?: CalibrationMap;
 }
 
 export function modelReferenceFromBundle(
   modelVersion: string,
-  meta: Pick<BundleMeta, 'reference' | 'metrics' | 'economics'>,
+  meta: Pick<BundleMeta, 'reference' | 'metrics' | 'economics' | 'calibration'>,
 ): ModelReference {
   return {
+    ...(meta.calibration ? { calibration: meta.calibration } : {}),
     modelVersion,
     features: meta.reference.features,
     predictions: meta.reference.predictions,
@@ -159,6 +163,7 @@ export class Monitor {
         decision: record.decision,
       });
     }
+    const calibration = this.references.get(record.model_version)?.calibration;
     const prediction = {
       predictionId: record.prediction_id,
       eventTime: record.event_time,
@@ -166,6 +171,7 @@ export class Monitor {
       variant: record.variant,
       probability: record.probability,
       decision: record.decision,
+      ...(calibration ? { estimateProbability: calibrate(calibration, record.probability) } : {}),
     };
     const outcome = this.join.addPrediction(prediction);
     if (!outcome.accepted) return outcome;

@@ -128,7 +128,7 @@ export class PerformanceWindows {
       }
       bucket.predictions += 1;
       if (p.decision) bucket.called += 1;
-      accumulate(bucket.unlabelled, p.probability, p.decision);
+      accumulate(bucket.unlabelled, p.estimateProbability ?? p.probability, p.decision);
     });
   }
 
@@ -141,7 +141,7 @@ export class PerformanceWindows {
       if (bucket === undefined) return;
       landed = true;
       bucket.labelled.push(lp.probability, lp.outcome, lp.decision);
-      accumulate(bucket.unlabelled, lp.probability, lp.decision, -1);
+      accumulate(bucket.unlabelled, lp.estimateProbability ?? lp.probability, lp.decision, -1);
     });
     if (!landed && this.options.tumbling.length > 0) this.lateLabels += 1;
     const slot = state.recent.push(lp.probability, lp.outcome, lp.decision);

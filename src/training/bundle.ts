@@ -8,6 +8,7 @@ import { mlmodelYaml, MODEL_FILE, pythonEnvYaml, requirementsTxt } from './mlmod
 import type { TrainingOptions } from './options.js';
 import type { FeatureReference, PredictionReference } from './reference.js';
 import type { ThresholdChoice } from './threshold.js';
+import type { CalibrationMap } from './calibration.js';
 import type { CandidateResult, SplitInfo, TrainingResult } from './train.js';
 
 /**
@@ -56,6 +57,8 @@ export interface BundleMeta {
   split: SplitInfo;
   training: TrainingOptions;
   source: BundleSource;
+  /** Isotonic map of the validation scores (absent from bundles trained before it existed). */
+  calibration?: CalibrationMap;
 }
 
 export interface BuildBundleOptions {
@@ -97,6 +100,7 @@ export function buildBundle(result: TrainingResult, options: BuildBundleOptions 
     importance: chosen.importance,
     importanceSource: chosen.importanceSource,
     reference: { features: result.reference, predictions: chosen.predictions },
+    ...(chosen.calibration ? { calibration: chosen.calibration } : {}),
     split: result.split,
     training: result.options,
     source: { table: null, snapshotId: null, rowCount: null, ...options.source },

@@ -37,3 +37,5 @@ export {
   weightedRocAuc,
 } from './compare.js';
 export type { Arm, CompareMetric, PairedComparison, PairedInput, TwoSampleComparison } from './compare.js';
+export { calibrate, fitIsotonic } from './calibration.js';
+export type { CalibrationMap } from './calibration.js';

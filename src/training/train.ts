@@ -17,6 +17,7 @@ import type { FeatureReference, PredictionReference } from './reference.js';
 import { pick } from './split.js';
 import { splitParts, type TrainingParts } from './parts.js';
 import { chooseThreshold } from './threshold.js';
+import { fitIsotonic, type CalibrationMap } from './calibration.js';
 import type { ThresholdChoice } from './threshold.js';
 
 export interface Timings {
@@ -43,6 +44,8 @@ export interface CandidateResult {
   importanceSource: 'model-json-loss-changes';
   /** Predicted probabilities on validation, for drift monitoring of the model's output. */
   predictions: PredictionReference;
+  /** Score → observed rate on validation (isotonic), so that monitoring estimates with calibrated probabilities. */
+  calibration: CalibrationMap | undefined;
   model: { ubj: Buffer; json: Buffer };
   timings: Timings;
 }
@@ -227,6 +230,7 @@ export function trainCandidates(input: TrainCandidatesInput): TrainingResult {
           importance,
           importanceSource: 'model-json-loss-changes',
           predictions: predictionReference(pValid),
+          calibration: fitIsotonic(pValid, dvalid.labels),
           model,
           timings: { totalMs, xgboostMs: inXgboost, outsideMs: totalMs - inXgboost },
         };
