@@ -167,5 +167,29 @@ export function modelPerformance(): JsonObject {
       ],
       unit: 'short',
     });
+
+  b.row('Segments (last N labelled predictions of each)')
+    .timeseries({
+      title: 'Accuracy by contact type and age band',
+      description:
+        'A model can hold its overall accuracy while failing one group; at most 8 values per segment, then "other"',
+      targets: [
+        {
+          expr: `bankops_model_segment_accuracy{${SELECT}}`,
+          legend: '{{model_version}} {{variant}} {{segment}}={{value}}',
+        },
+      ],
+      unit: 'percentunit',
+    })
+    .timeseries({
+      title: 'ROC-AUC by contact type and age band',
+      targets: [
+        {
+          expr: `bankops_model_segment_roc_auc{${SELECT}}`,
+          legend: '{{model_version}} {{variant}} {{segment}}={{value}}',
+        },
+      ],
+      decimals: 3,
+    });
   return b.build();
 }

@@ -78,6 +78,9 @@ interface MetricSet {
   championAccuracy: Gauge<string>;
   championF1: Gauge<string>;
   pending: Gauge<string>;
+  segmentAccuracy: Gauge<string>;
+  segmentRocAuc: Gauge<string>;
+  segmentLabels: Gauge<string>;
   predictions: Counter<string>;
   labels: Counter<string>;
   rejected: Counter<string>;
@@ -139,6 +142,22 @@ function createMetricSet(registry: Registry): MetricSet {
     ]),
     championF1: gauge('champion_test_f1', "Test-set F1 in the model version's bundle", ['model_version']),
     pending: gauge('join_pending', 'Entries held by the prediction/label join', ['kind']),
+    segmentAccuracy: gauge(
+      'segment_accuracy',
+      'Realized accuracy over the last N labelled predictions of a customer segment (contact type, age band; at most 8 values per segment, then "other")',
+      ['model_version', 'variant', 'segment', 'value'],
+    ),
+    segmentRocAuc: gauge(
+      'segment_roc_auc',
+      'Realized ROC-AUC over the last N labelled predictions of a segment',
+      ['model_version', 'variant', 'segment', 'value'],
+    ),
+    segmentLabels: gauge('segment_labels', 'Labelled predictions of a segment in its last-N window', [
+      'model_version',
+      'variant',
+      'segment',
+      'value',
+    ]),
     predictions: counter('predictions_total', 'Predictions consumed by monitoring', keyLabels),
     labels: counter('labels_total', 'Ground-truth labels joined to their prediction', keyLabels),
     rejected: counter('labels_rejected_total', 'Labels rejected by the join (dead-lettered)', ['reason']),
@@ -194,8 +213,22 @@ export function updateGauges(registry: Registry, snapshot: MonitoringSnapshot): 
     set.drifted,
     set.championAccuracy,
     set.championF1,
+    set.segmentAccuracy,
+    set.segmentRocAuc,
+    set.segmentLabels,
   ]) {
     gauge.reset();
+  }
+  for (const segment of snapshot.segments ?? []) {
+    const labels = {
+      model_version: segment.modelVersion,
+      variant: segment.variant,
+      segment: segment.dimension,
+      value: segment.value,
+    };
+    set.segmentLabels.set(labels, segment.labels);
+    setIfFinite(set.segmentAccuracy, labels, segment.accuracy ?? undefined);
+    setIfFinite(set.segmentRocAuc, labels, segment.rocAuc ?? undefined);
   }
   for (const report of snapshot.windows) {
     const labels = { model_version: report.modelVersion, variant: report.variant, window: report.window };

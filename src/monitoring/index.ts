@@ -9,3 +9,4 @@ export * from './stattests.js';
 export * from './window-metrics.js';
 export * from './windows.js';
 export * from './rollout.js';
+export * from './segments.js';

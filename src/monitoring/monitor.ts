@@ -12,6 +12,7 @@ import type { WindowReport } from './window-metrics.js';
 import type { WindowOptions } from './windows.js';
 import { PerformanceWindows } from './windows.js';
 import { RolloutEvidence } from './rollout.js';
+import { SegmentTracker, type SegmentReport } from './segments.js';
 
 /**
  * The pure core of the monitoring consumer: feed it decoded prediction and ground-truth records (from
@@ -86,6 +87,8 @@ export interface MonitoringSnapshot {
   references: Array<Pick<ModelReference, 'modelVersion' | 'testAccuracy' | 'testF1'>>;
   join: JoinCounters & { pendingPredictions: number; pendingLabels: number };
   lateLabels: number;
+  /** Accuracy and ROC-AUC per customer segment (contact type, age band) over the last N labels. */
+  segments: SegmentReport[];
 }
 
 class RecentRecords {
@@ -129,6 +132,7 @@ export class Monitor {
   private readonly recent = new Map<string, RecentRecords>();
   /** Labelled predictions and shadow scores a rollout is decided on. */
   readonly rollout = new RolloutEvidence();
+  readonly segments: SegmentTracker;
 
   constructor(options: Partial<MonitorOptions> = {}, join?: JoinState) {
     this.join = join ?? new JoinState(options.join);
@@ -139,6 +143,10 @@ export class Monitor {
     });
     this.driftOptions = { ...DEFAULT_DRIFT_OPTIONS, ...options.drift };
     this.driftSample = options.driftSample ?? 1000;
+    this.segments = new SegmentTracker({
+      ...(options.windows?.lastN !== undefined ? { lastN: options.windows.lastN } : {}),
+      ...(options.windows?.minLabels !== undefined ? { minLabels: options.windows.minLabels } : {}),
+    });
   }
 
   setReference(reference: ModelReference): void {
@@ -184,6 +192,7 @@ export class Monitor {
       this.recent.set(key, recent);
     }
     recent.push(record.features_json, record.probability, record.event_time);
+    if (record.variant !== 'shadow') this.segments.addPrediction(record.prediction_id, record.features_json);
     this.absorb(outcome);
     return outcome;
   }
@@ -202,6 +211,7 @@ export class Monitor {
     for (const labelled of outcome.joined) {
       this.windows.addLabelled(labelled);
       this.rollout.addLabelled(labelled);
+      this.segments.addLabelled(labelled);
       this.totalsFor(labelled.modelVersion, labelled.variant).labels += 1;
     }
   }
@@ -260,6 +270,7 @@ export class Monitor {
       })),
       join: { ...counters, pendingPredictions: size.predictions, pendingLabels: size.orphans },
       lateLabels: this.windows.lateLabels,
+      segments: this.segments.report(),
     };
   }
 }

@@ -67,6 +67,7 @@ function snapshot(accuracy: number, f1: number, drifted: string[]): MonitoringSn
     references: [{ modelVersion: '3', testAccuracy: 0.9, testF1: 0.5 }],
     join: {} as MonitoringSnapshot['join'],
     lateLabels: 0,
+    segments: [],
   };
 }
 
