@@ -55,6 +55,21 @@ function describe(problem: FieldProblem): string {
   return `field "${problem.column}": ${problem.reason}`;
 }
 
+const hex = (bytes: Buffer) => [...bytes].map((b) => `0x${b.toString(16).padStart(2, '0')}`).join(' ');
+
+/** What is wrong with a value's Confluent framing (magic byte 0, a 4-byte schema id), said readably. */
+export function framingProblem(value: Buffer): string | undefined {
+  if (value.length < 5) {
+    return `${value.length} bytes (${hex(value)}): too short for the Confluent wire format (magic byte 0x00 and a 4-byte schema id)`;
+  }
+  if (value[0] !== 0) {
+    const text = value.subarray(0, 16).toString('utf8');
+    const printable = /^[\x20-\x7e]+$/.test(text) ? `, text "${text}${value.length > 16 ? '…' : ''}"` : '';
+    return `magic byte 0x${(value[0] as number).toString(16).padStart(2, '0')}, expected 0x00: not the Confluent wire format (first bytes ${hex(value.subarray(0, 8))}${printable})`;
+  }
+  return undefined;
+}
+
 /**
  * Decodes and validates a micro-batch. Every message ends up either as a row of its topic's table or as a
  * rejection with a reason; none is dropped and none blocks the others.
@@ -77,16 +92,30 @@ export async function route(
       rejected.push({ message, code: 'EMPTY_VALUE', reason: 'the message has no value' });
       continue;
     }
+    const framing = framingProblem(message.value);
+    if (framing) {
+      rejected.push({ message, code: 'UNDECODABLE', reason: framing });
+      continue;
+    }
     let value: Record<string, unknown>;
     try {
       value = await decode(message.value);
     } catch (error) {
-      rejected.push({ message, code: 'UNDECODABLE', reason: `cannot decode Avro: ${errorMessage(error)}` });
+      rejected.push({
+        message,
+        code: 'UNDECODABLE',
+        reason: `cannot decode Avro with schema id ${message.value.readInt32BE(1)}: ${errorMessage(error)}`,
+      });
       continue;
     }
     const problem = spec.validate(value);
     if (problem) {
-      rejected.push({ message, code: 'INVALID_RECORD', reason: describe(problem) });
+      // the writer's schema id says which schema produced it (a record of another topic's schema, say)
+      rejected.push({
+        message,
+        code: 'INVALID_RECORD',
+        reason: `${describe(problem)} (written with schema id ${message.value.readInt32BE(1)})`,
+      });
       continue;
     }
     const row: Row = {

@@ -217,9 +217,13 @@ describe('lake writer', () => {
 
     expect((await counts(lake)).rows).toBe(2);
     expect(letters.get('garbage')).toMatchObject({ error_code: 'UNDECODABLE', source_offset: '1' });
+    expect(letters.get('garbage')?.reason).toMatch(
+      /^magic byte 0x[0-9a-f]{2}, expected 0x00: not the Confluent wire format/,
+    );
     expect(letters.get('unknown-schema')?.error_code).toBe('UNDECODABLE');
+    expect(letters.get('unknown-schema')?.reason).toMatch(/schema id \d+/);
     expect(letters.get('other-schema')).toMatchObject({ error_code: 'INVALID_RECORD' });
-    expect(letters.get('other-schema')?.reason).toMatch(/record_id/);
+    expect(letters.get('other-schema')?.reason).toMatch(/record_id.*\(written with schema id \d+\)/);
     expect(letters.get('out-of-domain')?.reason).toMatch(/field "age": 200 is outside 18..95/);
     expect(letters.get('missing-field')?.reason).toMatch(/field "y": missing/);
   });
