@@ -54,7 +54,13 @@ export async function buildApp(deps: ServingDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     requestIdHeader: 'x-request-id',
+    // A client that trickles its request or idles on a socket must not hold it forever.
+    requestTimeout: 30_000,
+    connectionTimeout: 75_000,
+    keepAliveTimeout: 65_000,
   });
+  // Headers must arrive sooner than the whole request (Node's own limit, below requestTimeout).
+  app.server.headersTimeout = 10_000;
   // text/plain is not an input format here: a 415, not a string the schema then refuses.
   app.removeContentTypeParser('text/plain');
   await app.register(servingPlugin, deps);

@@ -54,6 +54,8 @@ export function toErrorBody(error: unknown, requestId: string): { status: number
   return { status: 500, body: { error: 'INTERNAL', message: 'internal error', requestId } };
 }
 
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
 /** The single error handler: a JSON body with a stable code, the field at fault, never a stack. */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
@@ -63,9 +65,23 @@ export function registerErrorHandling(app: FastifyInstance): void {
     void reply.code(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
+    const url = request.url.split('?')[0] ?? '';
+    // A route that exists under other methods answers 405 with the ones it has (RFC 9110 §15.5.6).
+    const allowed = HTTP_METHODS.filter((method) => app.hasRoute({ url, method }));
+    if (allowed.length > 0) {
+      void reply
+        .code(405)
+        .header('allow', allowed.join(', '))
+        .send({
+          error: 'METHOD_NOT_ALLOWED',
+          message: `${request.method} is not allowed on ${url}; it answers ${allowed.join(', ')}`,
+          requestId: request.id,
+        } satisfies ErrorBody);
+      return;
+    }
     void reply.code(404).send({
       error: 'NOT_FOUND',
-      message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}; see GET /openapi.json`,
+      message: `no route ${request.method} ${url}; see GET /openapi.json`,
       requestId: request.id,
     } satisfies ErrorBody);
   });

@@ -26,6 +26,9 @@ export interface VersionEconomics {
   subscribed: number;
   realizedPer1000: number;
   expectedPer1000: number;
+  /** The same per 1,000 calls made (the campaign's own unit): NaN without a call. */
+  realizedPer1000Calls: number;
+  expectedPer1000Calls: number;
   ece: number;
   brier: number;
   reliability: ReliabilityBin[];
@@ -85,6 +88,9 @@ export async function campaignEconomics(
       subscribed: confusion.tp + confusion.fn,
       realizedPer1000: (profit(confusion, economics) / list.length) * 1000,
       expectedPer1000: expectedProfitPer1000(scores, called, economics),
+      realizedPer1000Calls: (profit(confusion, economics) / (confusion.tp + confusion.fp)) * 1000,
+      expectedPer1000Calls:
+        (expectedProfitPer1000(scores, called, economics) * list.length) / (confusion.tp + confusion.fp),
       ece: expectedCalibrationError(labels, scores),
       brier: brier(labels, scores),
       reliability: reliability(labels, scores),

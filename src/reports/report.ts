@@ -128,8 +128,25 @@ function comparisonOf(e: HistoryEntry): RecordedComparison | undefined {
     : undefined;
 }
 
+const DECISIONS = new Set(['model.promoted', 'model.rejected', 'rollout.started', 'rollout.rolled-back']);
+
 function decisions(events: HistoryEntry[]): HistoryEntry[] {
-  return events.filter((e) => e.type === 'model.promoted' || e.type === 'model.rejected');
+  return events.filter((e) => DECISIONS.has(e.type));
+}
+
+/** What a decision event says, in a word or two. */
+function decisionName(e: HistoryEntry): string {
+  const policy = String((e.payload['rollout'] as { policy?: string } | undefined)?.policy ?? 'rollout');
+  switch (e.type) {
+    case 'model.promoted':
+      return e.payload['rollout'] ? `promoted (${policy})` : 'promoted';
+    case 'rollout.started':
+      return `${policy} started`;
+    case 'rollout.rolled-back':
+      return `rolled back (${policy})`;
+    default:
+      return 'rejected';
+  }
 }
 
 function versionsSection(versions: Sourced<VersionInfo[]>, events: HistoryEntry[], model: string): Section {
@@ -189,7 +206,7 @@ function decisionsSection(events: Sourced<HistoryEntry[]>): Section {
       blocks: [unavailable('The pipeline history (Kafka)', events.error)],
     };
   const list = decisions(events.value);
-  const timeline = events.value.filter((e) => /^(model|retrain|alert)\./.test(e.type));
+  const timeline = events.value.filter((e) => /^(model|retrain|rollout|alert)\./.test(e.type));
   const blocks: Block[] = [];
   if (list.length === 0) blocks.push({ kind: 'text', text: 'No promotion decision has been recorded yet.' });
   else {
@@ -215,7 +232,7 @@ function decisionsSection(events: Sourced<HistoryEntry[]>): Section {
         const traffic = e.payload['traffic'] as Record<string, unknown> | null | undefined;
         return [
           e.time,
-          e.type === 'model.promoted' ? 'promoted' : 'rejected',
+          decisionName(e),
           `v${str(e.payload['version'])}`,
           e.payload['champion'] ? `v${str(e.payload['champion'])}` : null,
           c ? `${fixed(c.difference)} [${fixed(c.low)}, ${fixed(c.high)}]` : null,
@@ -237,7 +254,7 @@ function decisionsSection(events: Sourced<HistoryEntry[]>): Section {
               difference: c.difference,
               low: c.low,
               high: c.high,
-              group: e.type === 'model.promoted' ? 'promoted' : 'rejected',
+              group: decisionName(e),
               metric: c.metric,
             },
           ]
@@ -297,9 +314,11 @@ function economicsSection(economics: Sourced<CampaignEconomics | undefined>, con
         'variant',
         'labelled',
         'calls',
-        'subscribed',
-        'realized EUR / 1,000',
-        'expected EUR / 1,000',
+        'subscribed (of all labelled)',
+        'realized EUR / 1,000 customers',
+        'expected EUR / 1,000 customers',
+        'realized EUR / 1,000 calls',
+        'expected EUR / 1,000 calls',
         'ECE',
         'Brier',
       ],
@@ -311,19 +330,31 @@ function economicsSection(economics: Sourced<CampaignEconomics | undefined>, con
         v.subscribed,
         eur(v.realizedPer1000),
         eur(v.expectedPer1000),
+        eur(v.realizedPer1000Calls),
+        eur(v.expectedPer1000Calls),
         Number.isFinite(v.ece) ? v.ece.toFixed(3) : null,
         Number.isFinite(v.brier) ? v.brier.toFixed(3) : null,
       ]),
     },
     {
       kind: 'chart',
-      title: 'Expected vs realized profit per 1,000 customers',
+      title: 'Expected vs realized profit per 1,000 calls',
       spec: rankingSpec(
-        'EUR per 1,000 customers',
-        value.versions.flatMap((v) => [
-          { feature: `v${v.version} ${v.variant} expected`, score: v.expectedPer1000, group: 'expected' },
-          { feature: `v${v.version} ${v.variant} realized`, score: v.realizedPer1000, group: 'realized' },
-        ]),
+        'EUR per 1,000 calls',
+        value.versions
+          .filter((v) => Number.isFinite(v.realizedPer1000Calls))
+          .flatMap((v) => [
+            {
+              feature: `v${v.version} ${v.variant} expected`,
+              score: v.expectedPer1000Calls,
+              group: 'expected',
+            },
+            {
+              feature: `v${v.version} ${v.variant} realized`,
+              score: v.realizedPer1000Calls,
+              group: 'realized',
+            },
+          ]),
       ),
       caption:
         'A realized profit far below the expected one: the scores promise more than the customers pay.',
@@ -346,7 +377,7 @@ function economicsSection(economics: Sourced<CampaignEconomics | undefined>, con
   if (value.curve) {
     blocks.push({
       kind: 'chart',
-      title: `Profit curve of v${value.curve.version} over the decision threshold`,
+      title: `Profit curve of v${value.curve.version} (the version with the most labelled traffic) over the decision threshold`,
       spec: curveSpec(
         'threshold (call when the probability is at least)',
         'EUR per 1,000 customers',
@@ -543,7 +574,7 @@ export async function buildStakeholderReport(
   const decided = decisions(history);
   const summary: string[] = [
     champion ? `Champion: ${model} v${champion.version}.` : `No champion of ${model} yet.`,
-    `${decided.filter((e) => e.type === 'model.promoted').length} promotions and ${decided.filter((e) => e.type === 'model.rejected').length} rejections recorded.`,
+    `${decided.filter((e) => e.type === 'model.promoted').length} promotions, ${decided.filter((e) => e.type === 'model.rejected').length} rejections and ${decided.filter((e) => e.type === 'rollout.rolled-back').length} rollbacks of a rollout recorded.`,
     `${history.filter((e) => e.type === 'alert.fired').length} alerts fired.`,
     monitoring.ok && monitoring.value
       ? `Monitoring history: ${monitoring.value.overview.rows.toLocaleString('en-US')} rows.`

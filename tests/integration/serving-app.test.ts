@@ -382,6 +382,14 @@ describe('bad input is a 4xx naming the problem', () => {
     });
     expect(csvTooMany.statusCode).toBe(400);
     expect((await app.inject('/nope')).statusCode).toBe(404);
+    // a route that exists under other methods: 405 with the methods it answers
+    const getPredict = await app.inject({ method: 'GET', url: '/v1/predict' });
+    expect(getPredict.statusCode).toBe(405);
+    expect(getPredict.headers['allow']).toBe('POST');
+    expect(getPredict.json()).toMatchObject({ error: 'METHOD_NOT_ALLOWED' });
+    const deleteHealth = await app.inject({ method: 'DELETE', url: '/health' });
+    expect(deleteHealth.statusCode).toBe(405);
+    expect(String(deleteHealth.headers['allow'])).toMatch(/^GET, HEAD/);
     expect(
       (
         await app.inject({
