@@ -4,7 +4,6 @@ import { groupKeyOf, readCustomers } from '../lake/readers.js';
 import {
   ALIASES,
   choosePromotion,
-  planAliasMove,
   planRollback,
   type ModelVersion,
   type PromotionMetric,
@@ -30,7 +29,7 @@ import {
   type TrainingRecord,
 } from './training-record.js';
 import { buildTrainingSet, type SourceSnapshot, type TrainingRow } from './training-set.js';
-import { activeRollout, startRollout } from './rollout.js';
+import { activeRollout, makeChampion, startRollout } from './rollout.js';
 
 export interface PromoteRequest {
   /** The version to consider; default the `challenger` alias. */
@@ -299,21 +298,7 @@ export async function promote(ctx: PipelineContext, request: PromoteRequest): Pr
         ...(request.correlationId !== undefined ? { correlationId: request.correlationId } : {}),
       });
     } else if (decision.promote) {
-      const aliases = (await mlflow.getAliases(names.modelName)) ?? {};
-      await mlflow.applyAliasPlan(
-        names.modelName,
-        planAliasMove({
-          ...(aliases[ALIASES.champion] ? { champion: aliases[ALIASES.champion] } : {}),
-          ...(aliases[ALIASES.challenger] ? { challenger: aliases[ALIASES.challenger] } : {}),
-          newVersion: candidateVersion.version,
-        }),
-      );
-      await mlflow.setModelVersionTag(
-        names.modelName,
-        candidateVersion.version,
-        'bankops.promotion',
-        decision.reason,
-      );
+      await makeChampion(ctx, candidateVersion.version, decision.reason);
       await ctx.emit(
         'model.promoted',
         payload,

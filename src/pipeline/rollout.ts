@@ -36,6 +36,24 @@ async function writeState(ctx: PipelineContext, state: RolloutState): Promise<vo
   );
 }
 
+/**
+ * `previous` ← the old champion, `champion` ← `version` (the challenger alias goes if it named it), and the
+ * reason on the version. Serving follows the model.promoted event the caller emits.
+ */
+export async function makeChampion(ctx: PipelineContext, version: string, reason: string): Promise<void> {
+  const { mlflow, names } = ctx;
+  const aliases = (await mlflow.getAliases(names.modelName)) ?? {};
+  await mlflow.applyAliasPlan(
+    names.modelName,
+    planAliasMove({
+      ...(aliases[ALIASES.champion] ? { champion: aliases[ALIASES.champion] } : {}),
+      ...(aliases[ALIASES.challenger] ? { challenger: aliases[ALIASES.challenger] } : {}),
+      newVersion: version,
+    }),
+  );
+  await mlflow.setModelVersionTag(names.modelName, version, 'bankops.promotion', reason);
+}
+
 /** The challenger and its rollout, when one is collecting labels. */
 export async function activeRollout(
   ctx: PipelineContext,
@@ -135,16 +153,7 @@ export async function finishRollout(
     rollout: state,
   };
   if (request.action === 'promote') {
-    const aliases = (await mlflow.getAliases(names.modelName)) ?? {};
-    await mlflow.applyAliasPlan(
-      names.modelName,
-      planAliasMove({
-        ...(aliases[ALIASES.champion] ? { champion: aliases[ALIASES.champion] } : {}),
-        ...(aliases[ALIASES.challenger] ? { challenger: aliases[ALIASES.challenger] } : {}),
-        newVersion: state.challenger,
-      }),
-    );
-    await mlflow.setModelVersionTag(names.modelName, state.challenger, 'bankops.promotion', request.reason);
+    await makeChampion(ctx, state.challenger, request.reason);
     await ctx.emit('model.promoted', payload, correlationId);
   } else {
     await mlflow.deleteAlias(names.modelName, ALIASES.challenger);
