@@ -9,7 +9,7 @@ export BANKOPS_LOG_LEVEL ?= warn
 help:
 	@echo "make demo        install everything, start the local stack, run the whole lifecycle (STOP=1 stops the stack after)"
 	@echo "make test        install everything, run unit and integration tests against the real stack"
-	@echo "make lint        eslint, prettier --check and the TypeScript compiler"
+	@echo "make lint        eslint, the import rules (dependency-cruiser), prettier --check and the TypeScript compiler"
 	@echo "make stack-up / stack-down / stack-status"
 	@echo "make bench       benchmarks (benchmarks/; installs wrk and Go; needs a champion: make demo first)"
 
@@ -41,6 +41,7 @@ test-integration: install
 
 lint: node-modules
 	npx eslint .
+	npx depcruise --config .dependency-cruiser.cjs src consumers serving producers topics scripts benchmarks tests grafana
 	npx prettier --check .
 	npx tsc -p tsconfig.json --noEmit
 

@@ -5,6 +5,7 @@ export default tseslint.config(
   { ignores: ['node_modules/**', '.bankops/**', 'dist/**', 'coverage/**', 'grafana/dashboards/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } } },
   {
     files: ['**/*.ts'],
     rules: {

@@ -6,8 +6,8 @@ import { AggregatorRegistry } from 'prom-client';
 import type { Config } from '../src/config/index.js';
 import { BankopsError } from '../src/errors/index.js';
 import type { Logger } from '../src/logging/index.js';
-import { registerScrapeTarget, unregisterScrapeTarget } from '../src/stack/scrape-targets.js';
-import type { RunningServing } from './start.js';
+import { registerScrapeTarget, unregisterScrapeTarget } from '../src/metrics/scrape-targets.js';
+import type { RunningServing } from './running.js';
 
 const START_TIMEOUT_MS = 120_000;
 

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../src/config/index.js';
 import { logger, type Logger } from '../src/logging/index.js';
-import { registerScrapeTarget, unregisterScrapeTarget } from '../src/stack/scrape-targets.js';
+import { registerScrapeTarget, unregisterScrapeTarget } from '../src/metrics/scrape-targets.js';
 import { buildApp } from './app.js';
 import { startCluster } from './cluster.js';
-import { createServingDeps, type RunningDeps } from './create.js';
+import { createServingDeps } from './create.js';
+import type { RunningServing } from './running.js';
 import { checkAuthConfig } from './plugins/auth.js';
 
 export interface StartServingOptions {
@@ -15,14 +16,7 @@ export interface StartServingOptions {
   log?: Logger;
 }
 
-export interface RunningServing {
-  url: string;
-  /** Graceful: stop accepting, finish in-flight requests, flush the producer, free the models. */
-  close(): Promise<void>;
-  /** The in-process app and its dependencies (absent with several workers). */
-  app?: FastifyInstance;
-  deps?: RunningDeps;
-}
+export type { RunningServing } from './running.js';
 
 /** The config with the CLI's overrides applied. */
 export function servingConfig(config: Config, options: StartServingOptions): Config {

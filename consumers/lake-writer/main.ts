@@ -5,7 +5,7 @@ import { createRegistry } from '../../src/kafka/registry.js';
 import { openLake } from '../../src/lake/duckdb.js';
 import { logger } from '../../src/logging/index.js';
 import { createMetricsRegistry, startMetricsServer, type MetricsServer } from '../../src/metrics/server.js';
-import { registerScrapeTarget, unregisterScrapeTarget } from '../../src/stack/scrape-targets.js';
+import { registerScrapeTarget, unregisterScrapeTarget } from '../../src/metrics/scrape-targets.js';
 import { IcebergSink } from './sink.js';
 import { TABLES } from './tables.js';
 import { LakeWriter, type LakeWriterOptions } from './writer.js';

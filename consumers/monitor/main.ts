@@ -8,7 +8,7 @@ import { createMetricsRegistry, startMetricsServer, type MetricsServer } from '.
 import { Monitor, toHistoryRows, updateGauges, type MonitoringSnapshot } from '../../src/monitoring/index.js';
 import type { JoinOutcome, LabelRejection } from '../../src/monitoring/join.js';
 import { createPipelineContext, type PipelineContext } from '../../src/pipeline/context.js';
-import { registerScrapeTarget, unregisterScrapeTarget } from '../../src/stack/scrape-targets.js';
+import { registerScrapeTarget, unregisterScrapeTarget } from '../../src/metrics/scrape-targets.js';
 import { DEFAULT_GROUP as LAKE_WRITER_GROUP } from '../lake-writer/main.js';
 import { PROMOTER_GROUP } from '../promoter/main.js';
 import { TRIGGER_GROUP } from '../retrain-trigger/main.js';

@@ -3,7 +3,7 @@ import { BankopsError } from '../errors/index.js';
 import { withLake, type Lake } from '../lake/duckdb.js';
 import { groupKeyOf, readCustomers } from '../lake/readers.js';
 import { ALIASES } from '../registry/index.js';
-import { capture } from '../stack/util.js';
+import { capture } from '../util/process.js';
 import {
   buildBundle,
   planHoldout,

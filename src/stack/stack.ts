@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import type { Config } from '../config/index.js';
 import { BankopsError } from '../errors/index.js';
+import { homePaths, type HomePaths } from '../home/paths.js';
 import type { Logger } from '../logging/index.js';
 import { isAlive, portFree, readPidFile, removePidFile, startProcess, stopProcess, tail } from './process.js';
 import { loadService } from './services/index.js';
@@ -26,13 +26,8 @@ export interface StackOptions {
   progress?: (service: ServiceName, message: string) => void;
 }
 
-export function stackPaths(config: Config, name: ServiceName) {
-  return {
-    optDir: path.join(config.home, 'opt', name),
-    dataDir: path.join(config.home, 'data', name),
-    logFile: path.join(config.home, 'logs', `${name}.log`),
-    pidFile: path.join(config.home, 'run', `${name}.json`),
-  };
+export function stackPaths(config: Config, name: ServiceName): HomePaths {
+  return homePaths(config, name);
 }
 
 export function contextFor(options: StackOptions, name: ServiceName): ServiceContext {

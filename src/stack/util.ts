@@ -1,11 +1,15 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { childEnv } from '../config/index.js';
 import { BankopsError } from '../errors/index.js';
 import { tail } from './process.js';
+import { capture } from '../util/process.js';
+import { exists } from '../util/fs.js';
+
+export { capture, exists };
 
 export interface RunOptions {
   cwd?: string;
@@ -46,18 +50,6 @@ export async function runCommand(command: string, args: string[], options: RunOp
   }
 }
 
-/** Resolves the output of a short command, or undefined when it cannot run. */
-export function capture(command: string, args: string[]): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let text = '';
-    child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    child.once('error', () => resolve(undefined));
-    child.once('close', (code) => resolve(code === 0 ? text : undefined));
-  });
-}
-
 /** Throws PREREQUISITE_MISSING when `command --version` (or the given args) cannot run. */
 export async function requireCommand(
   command: string,
@@ -70,15 +62,6 @@ export async function requireCommand(
     throw new BankopsError('PREREQUISITE_MISSING', `${what} not found (tried \`${command}\`)`, { hint });
   }
   return out;
-}
-
-export async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** True when GET url answers with a status below 500 (or the expected one) within the timeout. */

@@ -12,7 +12,7 @@ import {
   listScrapeTargets,
   registerScrapeTarget,
   unregisterScrapeTarget,
-} from '../../src/stack/scrape-targets.js';
+} from '../../src/metrics/scrape-targets.js';
 
 const config = getConfig();
 const base = config.urls.prometheus;

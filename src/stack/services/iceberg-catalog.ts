@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Config } from '../../config/index.js';
 import { BankopsError } from '../../errors/index.js';
-import { provisionDuckdbExtensions } from '../../lake/extensions.js';
+import { provisionDuckdbExtensions } from '../duckdb-extensions.js';
 import type { ServiceContext, ServiceDefinition } from '../types.js';
 import { exists, httpReady, javaMajor, mavenCopyDependencies, requireCommand } from '../util.js';
 

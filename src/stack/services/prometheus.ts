@@ -3,12 +3,16 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../../config/index.js';
 import { BankopsError } from '../../errors/index.js';
-import { scrapeTargetsDir } from '../scrape-targets.js';
+import { scrapeTargetsDir } from '../../home/paths.js';
 import type { ServiceDefinition } from '../types.js';
 import { httpReady, requireCommand } from '../util.js';
 import { renderConfigTemplate } from './config-template.js';
 
-export { registerScrapeTarget, unregisterScrapeTarget, listScrapeTargets } from '../scrape-targets.js';
+export {
+  registerScrapeTarget,
+  unregisterScrapeTarget,
+  listScrapeTargets,
+} from '../../metrics/scrape-targets.js';
 
 const HINT =
   'Install Prometheus (Debian/Ubuntu: `apt-get install prometheus`) or set BANKOPS_PROMETHEUS_BIN.';

@@ -2,7 +2,7 @@ import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/index.js';
 import { BankopsError } from '../errors/index.js';
-import { stackPaths } from './stack.js';
+import { scrapeTargetsDir } from '../home/paths.js';
 
 /**
  * Prometheus finds bankops components (serving, consumers, ...) through file-based service discovery:
@@ -14,9 +14,7 @@ const NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,99}$/;
 const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const TARGET = /^[^\s/:]+:\d{1,5}$|^\[[0-9a-fA-F:.]+\]:\d{1,5}$/;
 
-export function scrapeTargetsDir(config: Config): string {
-  return path.join(stackPaths(config, 'prometheus').dataDir, 'targets');
-}
+export { scrapeTargetsDir };
 
 function targetFile(config: Config, name: string): string {
   if (!NAME.test(name)) {
