@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { startLakeWriter } from '../consumers/lake-writer/main.js';
-import { TABLES } from '../consumers/lake-writer/tables.js';
+import { TABLES } from '../src/lake/tables.js';
 import { publishBatch, toCustomers } from '../producers/customers.js';
 import { synthesize } from '../producers/synthetic.js';
 import { parseBankCsv } from '../src/bank/csv.js';

@@ -12,8 +12,8 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { startLakeWriter } from '../consumers/lake-writer/main.js';
-import { IcebergSink } from '../consumers/lake-writer/sink.js';
-import { TABLES, type TableSpec } from '../consumers/lake-writer/tables.js';
+import { IcebergSink } from '../src/lake/sink.js';
+import { TABLES, type TableSpec } from '../src/lake/tables.js';
 import { inferCallDates, publishBatch, toCustomers } from '../producers/customers.js';
 import { simulationRecords } from '../producers/simulator/records.js';
 import { simulate } from '../producers/simulator/run.js';

@@ -6,8 +6,8 @@ import { openLake } from '../../src/lake/duckdb.js';
 import { logger } from '../../src/logging/index.js';
 import { createMetricsRegistry, startMetricsServer, type MetricsServer } from '../../src/metrics/server.js';
 import { registerScrapeTarget, unregisterScrapeTarget } from '../../src/metrics/scrape-targets.js';
-import { IcebergSink } from './sink.js';
-import { TABLES } from './tables.js';
+import { IcebergSink } from '../../src/lake/sink.js';
+import { TABLES } from '../../src/lake/tables.js';
 import { LakeWriter, type LakeWriterOptions } from './writer.js';
 
 export const DEFAULT_GROUP = 'bankops-lake-writer';

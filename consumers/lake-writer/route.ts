@@ -1,6 +1,6 @@
 import type { FieldProblem } from '../../src/bank/validate.js';
 import { errorMessage } from '../../src/errors/index.js';
-import type { TableSpec } from './tables.js';
+import type { TableSpec } from '../../src/lake/tables.js';
 
 /** A Kafka message as the writer sees it, with its coordinates. */
 export interface RawMessage {

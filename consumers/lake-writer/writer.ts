@@ -8,8 +8,8 @@ import type { AvroProducer } from '../../src/kafka/producer.js';
 import type { SchemaRegistry } from '../../src/kafka/registry.js';
 import type { Logger } from '../../src/logging/index.js';
 import { route, uniqueMessages, type RawMessage, type RejectedMessage } from './route.js';
-import type { AppendResult, IcebergSink } from './sink.js';
-import type { TableSpec } from './tables.js';
+import type { AppendResult, IcebergSink } from '../../src/lake/sink.js';
+import type { TableSpec } from '../../src/lake/tables.js';
 
 export interface LakeWriterOptions {
   groupId: string;

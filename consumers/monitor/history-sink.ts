@@ -1,67 +1,43 @@
 import type { Config } from '../../src/config/index.js';
-import { quoteIdent, quoteLiteral, withLake } from '../../src/lake/duckdb.js';
-import { MONITORING_METRICS_TABLE, type MonitoringMetricRow } from '../../src/monitoring/exporter.js';
-
-const SQL_TYPES = {
-  timestamp: 'TIMESTAMPTZ',
-  string: 'VARCHAR',
-  double: 'DOUBLE',
-  boolean: 'BOOLEAN',
-} as const;
-
-/** `bank.monitoring_metrics` (or a test's own table) as `lake."ns"."table"`. */
-function tableName(table: string): string {
-  const [namespace, name] = table.split('.');
-  return `lake.${quoteIdent(namespace ?? '')}.${quoteIdent(name ?? '')}`;
-}
-
-function literal(value: MonitoringMetricRow[keyof MonitoringMetricRow]): string {
-  if (value === null) return 'NULL';
-  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'NULL';
-  return quoteLiteral(value);
-}
+import { openLake } from '../../src/lake/duckdb.js';
+import { IcebergSink } from '../../src/lake/sink.js';
+import {
+  MONITORING_METRICS_TABLE,
+  qualifiedName,
+  renamed,
+  type LakeTableSpec,
+} from '../../src/lake/tables.js';
+import type { MonitoringMetricRow } from '../../src/monitoring/exporter.js';
 
 /**
- * Appends the monitoring history to an Iceberg table through DuckDB: one INSERT (one Iceberg snapshot)
- * per call. The table is created with typed columns when missing.
+ * Appends the monitoring history to its Iceberg table through the lake's one append path: one INSERT
+ * (one Iceberg snapshot) per call; the table is created from its spec when missing. The DuckDB session
+ * lives for one append: the history is written every few minutes, not worth a session held in between.
  */
 export class HistorySink {
-  private created = false;
+  private readonly spec: LakeTableSpec;
+  private readonly sink: IcebergSink;
 
-  constructor(
-    private readonly config: Config,
-    readonly table: string = `${MONITORING_METRICS_TABLE.namespace}.${MONITORING_METRICS_TABLE.table}`,
-  ) {}
+  constructor(config: Config, table: string = qualifiedName(MONITORING_METRICS_TABLE)) {
+    this.spec = renamed(MONITORING_METRICS_TABLE, table);
+    this.sink = new IcebergSink(() => openLake(config, { threads: 1, memoryLimit: '256MB' }));
+  }
+
+  get table(): string {
+    return qualifiedName(this.spec);
+  }
 
   async append(rows: readonly MonitoringMetricRow[]): Promise<number> {
     if (rows.length === 0) return 0;
-    const name = tableName(this.table);
-    await withLake(
-      this.config,
-      async (lake) => {
-        if (!this.created) {
-          const [namespace] = this.table.split('.');
-          await lake.run(`CREATE SCHEMA IF NOT EXISTS lake.${quoteIdent(namespace ?? '')}`);
-          const columns = MONITORING_METRICS_TABLE.columns
-            .map((c) => `${quoteIdent(c.name)} ${SQL_TYPES[c.kind]}`)
-            .join(', ');
-          await lake.run(`CREATE TABLE IF NOT EXISTS ${name} (${columns})`);
-          this.created = true;
-        }
-        const names = MONITORING_METRICS_TABLE.columns.map((c) => quoteIdent(c.name)).join(', ');
-        const values = rows
-          .map(
-            (r) =>
-              `(epoch_ms(${Math.round(r.time)})::TIMESTAMPTZ, ${literal(r.model_version)}, ${literal(r.variant)}, ` +
-              `${literal(r.window)}, ${literal(r.metric)}, ${literal(r.value)}, ${literal(r.feature)}, ` +
-              `${literal(r.insufficient)})`,
-          )
-          .join(',\n');
-        await lake.run(`INSERT INTO ${name} (${names}) VALUES ${values}`);
-      },
-      { threads: 1, memoryLimit: '256MB' },
-    );
-    return rows.length;
+    try {
+      return (
+        await this.sink.append(
+          this.spec,
+          rows.map((row) => ({ ...row })),
+        )
+      ).rows;
+    } finally {
+      this.sink.close();
+    }
   }
 }

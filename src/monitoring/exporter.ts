@@ -263,5 +263,5 @@ export function updateGauges(registry: Registry, snapshot: MonitoringSnapshot): 
   }
 }
 
-export { MONITORING_METRICS_TABLE, toHistoryRows } from './history.js';
+export { toHistoryRows } from './history.js';
 export type { MonitoringMetricRow } from './history.js';

@@ -3,7 +3,7 @@ import type { MonitoringSnapshot } from './monitor.js';
 import type { WindowReport } from './window-metrics.js';
 
 /**
- * Rows for the Iceberg table bank.monitoring_metrics: what monitoring showed at `time` (the snapshot's
+ * Rows for the Iceberg table bank.monitoring_metrics (declared in src/lake/tables.ts): what monitoring showed at `time` (the snapshot's
  * computedAt, epoch ms), one row per metric. A tumbling window is re-emitted by every snapshot while it
  * is the latest closed one, with values that change as late labels arrive: the table is a history of
  * the dashboards, not one row per window (read the latest `time` per window for final values).
@@ -19,22 +19,6 @@ export interface MonitoringMetricRow {
   feature: string | null;
   insufficient: boolean;
 }
-
-/** The table's columns in lake-writer terms (kind names as consumers/lake-writer/tables.ts uses). */
-export const MONITORING_METRICS_TABLE = {
-  namespace: 'bank',
-  table: 'monitoring_metrics',
-  columns: [
-    { name: 'time', kind: 'timestamp' },
-    { name: 'model_version', kind: 'string' },
-    { name: 'variant', kind: 'string' },
-    { name: 'window', kind: 'string' },
-    { name: 'metric', kind: 'string' },
-    { name: 'value', kind: 'double' },
-    { name: 'feature', kind: 'string', nullable: true },
-    { name: 'insufficient', kind: 'boolean' },
-  ],
-} as const;
 
 const STATISTIC_NAMES: Record<keyof DriftStatistics, string> = {
   ksStatistic: 'ks_statistic',

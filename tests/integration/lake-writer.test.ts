@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { SchemaType } from '@kafkajs/confluent-schema-registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLakeWriter, type RunningLakeWriter } from '../../consumers/lake-writer/main.js';
-import { target } from '../../consumers/lake-writer/sink.js';
+import { target } from '../../src/lake/sink.js';
 import { inferCallDates, publishBatch, toCustomers } from '../../producers/customers.js';
 import { parseBankCsv } from '../../src/bank/csv.js';
 import type { BankRecord } from '../../src/bank/columns.js';

@@ -17,7 +17,7 @@ import { readPipelineEvents, summarize, type HistoryEntry } from '../../pipeline
 import { ALIASES, MlflowClient } from '../../registry/index.js';
 import { printJson, println } from '../output.js';
 import { DEFAULT_GROUP } from '../../../consumers/lake-writer/main.js';
-import { TABLES } from '../../../consumers/lake-writer/tables.js';
+import { TABLES } from '../../../src/lake/tables.js';
 
 interface TableStatus {
   rows: number;

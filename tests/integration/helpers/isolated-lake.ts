@@ -2,7 +2,7 @@
  * Per-test topics and Iceberg namespace, so that tests never see each other's (or the demo's) data.
  */
 import { randomUUID } from 'node:crypto';
-import { TABLES, type TableSpec } from '../../../consumers/lake-writer/tables.js';
+import { TABLES, type TableSpec } from '../../../src/lake/tables.js';
 import { getConfig } from '../../../src/config/index.js';
 import { createKafka } from '../../../src/kafka/client.js';
 import { createRegistry } from '../../../src/kafka/registry.js';

@@ -1,8 +1,17 @@
 import type { DuckDBAppender } from '@duckdb/node-api';
-import { BankopsError, errorMessage, isBankopsError } from '../../src/errors/index.js';
-import { quoteIdent, quoteLiteral, type Lake } from '../../src/lake/duckdb.js';
-import type { Row } from './route.js';
-import { LINEAGE_COLUMNS, SQL_TYPES, type ColumnSpec, type TableSpec } from './tables.js';
+import { BankopsError, errorMessage, isBankopsError } from '../errors/index.js';
+import { quoteIdent, quoteLiteral, type Lake } from './duckdb.js';
+import {
+  allColumns,
+  isTopicTable,
+  SQL_TYPES,
+  type ColumnSpec,
+  type LakeTableSpec,
+  type TableSpec,
+} from './tables.js';
+
+/** A row by column name; timestamps as epoch milliseconds. */
+export type LakeRow = Record<string, unknown>;
 
 export interface AppendResult {
   table: string;
@@ -12,11 +21,7 @@ export interface AppendResult {
   snapshotId: string | null;
 }
 
-function allColumns(spec: TableSpec): ColumnSpec[] {
-  return [...spec.columns, ...LINEAGE_COLUMNS];
-}
-
-export function target(spec: TableSpec): string {
+export function target(spec: LakeTableSpec): string {
   return `lake.${quoteIdent(spec.namespace)}.${quoteIdent(spec.table)}`;
 }
 
@@ -35,9 +40,12 @@ function appendCell(appender: DuckDBAppender, column: ColumnSpec, value: unknown
     case 'long':
       appender.appendBigInt(BigInt(value as bigint | number | string));
       return;
-    case 'double':
-      appender.appendDouble(Number(value));
+    case 'double': {
+      const number = Number(value);
+      if (Number.isFinite(number)) appender.appendDouble(number);
+      else appender.appendNull();
       return;
+    }
     case 'boolean':
       appender.appendBoolean(Boolean(value));
       return;
@@ -49,9 +57,11 @@ function appendCell(appender: DuckDBAppender, column: ColumnSpec, value: unknown
 }
 
 /**
- * Appends micro-batches to Iceberg tables through DuckDB and the REST catalog. Each append is one
- * INSERT, so one Iceberg snapshot; it skips every row whose (topic, partition, offset) the table already
- * holds, so a redelivered message is never written twice, and it checks afterwards that every row is there.
+ * The one append path into Iceberg, through DuckDB and the REST catalog: it creates a table from its
+ * spec (and adds the nullable columns a later release declared), stages rows with DuckDB's appender and
+ * writes them with one INSERT, so one Iceberg snapshot. For a topic table it skips every row whose
+ * (topic, partition, offset) the table already holds, so a redelivered message is never written twice,
+ * and checks afterwards that every row is there.
  */
 export class IcebergSink {
   private readonly ensured = new Set<string>();
@@ -85,7 +95,7 @@ export class IcebergSink {
     this.current = undefined;
   }
 
-  async ensureTable(spec: TableSpec): Promise<void> {
+  async ensureTable(spec: LakeTableSpec): Promise<void> {
     const name = target(spec);
     if (this.ensured.has(name)) return;
     await this.guarded(async (lake) => {
@@ -123,12 +133,18 @@ export class IcebergSink {
     return new Map(rows.map((r) => [Number(r.p), BigInt(r.m)]));
   }
 
-  async append(spec: TableSpec, rows: readonly Row[]): Promise<AppendResult> {
+  async append(spec: LakeTableSpec, rows: readonly LakeRow[]): Promise<AppendResult> {
     await this.ensureTable(spec);
-    return this.guarded((lake) => this.appendOn(lake, spec, rows));
+    return this.guarded(async (lake) => {
+      const stage = await this.stageOn(lake, spec, rows);
+      return isTopicTable(spec)
+        ? this.appendOnce(lake, spec, stage, rows.length)
+        : this.appendAll(lake, spec, stage);
+    });
   }
 
-  private async appendOn(lake: Lake, spec: TableSpec, rows: readonly Row[]): Promise<AppendResult> {
+  /** Stages `rows` in a temporary table with the spec's columns (timestamps as epoch ms); returns its name. */
+  private async stageOn(lake: Lake, spec: LakeTableSpec, rows: readonly LakeRow[]): Promise<string> {
     const columns = allColumns(spec);
     const stage = `stage_${spec.table}`;
     const stagedColumns = columns
@@ -145,6 +161,12 @@ export class IcebergSink {
     } finally {
       appender.closeSync();
     }
+    return stage;
+  }
+
+  /** `INSERT INTO <table> (<columns>) SELECT ... FROM <stage> s`, timestamps converted back. */
+  private insertFrom(spec: LakeTableSpec, stage: string): string {
+    const columns = allColumns(spec);
     const select = columns
       .map((c) =>
         c.kind === 'timestamp'
@@ -152,16 +174,34 @@ export class IcebergSink {
           : `s.${quoteIdent(c.name)}`,
       )
       .join(', ');
+    // Columns by name: a table that gained a column keeps it last, wherever the spec declares it.
+    const names = columns.map((c) => quoteIdent(c.name)).join(', ');
+    return `INSERT INTO ${target(spec)} (${names}) SELECT ${select} FROM ${stage} s`;
+  }
+
+  /** Every staged row, one snapshot (a table no topic lands in: the monitoring history). */
+  private async appendAll(lake: Lake, spec: LakeTableSpec, stage: string): Promise<AppendResult> {
+    const [inserted] = await lake.all<{ Count: bigint }>(this.insertFrom(spec, stage));
+    await lake.run(`DROP TABLE ${stage}`);
+    const written = Number(inserted?.Count ?? 0);
+    return {
+      table: `${spec.namespace}.${spec.table}`,
+      rows: written,
+      skipped: 0,
+      snapshotId: written > 0 ? await this.snapshotOn(lake, spec) : null,
+    };
+  }
+
+  /** The staged rows the table does not hold yet, by Kafka coordinates; verified after the commit. */
+  private async appendOnce(lake: Lake, spec: TableSpec, stage: string, count: number): Promise<AppendResult> {
     const name = target(spec);
     const topic = quoteLiteral(spec.topic);
     // Rows whose exact coordinates the table already holds are skipped (a redelivery after a crash, or
     // another writer of the group during a rebalance). The offset range lets Parquet statistics prune.
     const held = `SELECT t._partition, t._offset FROM ${name} t, (SELECT min(_offset) AS lo, max(_offset) AS hi FROM ${stage}) r
        WHERE t._topic = ${topic} AND t._offset BETWEEN r.lo AND r.hi`;
-    // Columns by name: a table that gained a column keeps it last, wherever the spec declares it.
-    const names = columns.map((c) => quoteIdent(c.name)).join(', ');
     const [inserted] = await lake.all<{ Count: bigint }>(
-      `INSERT INTO ${name} (${names}) SELECT ${select} FROM ${stage} s
+      `${this.insertFrom(spec, stage)}
        ANTI JOIN (${held}) h ON s._partition = h._partition AND s._offset = h._offset`,
     );
     const written = Number(inserted?.Count ?? 0);
@@ -171,10 +211,10 @@ export class IcebergSink {
     const [present] = await lake.all<{ n: bigint }>(
       `SELECT count(*) AS n FROM ${stage} s SEMI JOIN (${held}) h ON s._partition = h._partition AND s._offset = h._offset`,
     );
-    if (Number(present?.n ?? 0) < rows.length) {
+    if (Number(present?.n ?? 0) < count) {
       throw new BankopsError(
         'LAKE_FAILED',
-        `the commit to ${spec.namespace}.${spec.table} is missing ${rows.length - Number(present?.n ?? 0)} of ${rows.length} rows`,
+        `the commit to ${spec.namespace}.${spec.table} is missing ${count - Number(present?.n ?? 0)} of ${count} rows`,
         { retriable: true },
       );
     }
@@ -182,12 +222,12 @@ export class IcebergSink {
     return {
       table: `${spec.namespace}.${spec.table}`,
       rows: written,
-      skipped: rows.length - written,
+      skipped: count - written,
       snapshotId: written > 0 ? await this.snapshotOn(lake, spec) : null,
     };
   }
 
-  private async snapshotOn(lake: Lake, spec: TableSpec): Promise<string | null> {
+  private async snapshotOn(lake: Lake, spec: LakeTableSpec): Promise<string | null> {
     const [row] = await lake.all<{ id: bigint | null }>(
       `SELECT snapshot_id AS id FROM iceberg_snapshots(${target(spec)}) ORDER BY sequence_number DESC LIMIT 1`,
     );

@@ -1,5 +1,12 @@
-import { COLUMNS, isIntegerColumn } from '../../src/bank/columns.js';
-import { checkRecord, type FieldProblem } from '../../src/bank/validate.js';
+import { COLUMNS, isIntegerColumn } from '../bank/columns.js';
+import { checkRecord, type FieldProblem } from '../bank/validate.js';
+import { BankopsError } from '../errors/index.js';
+
+/**
+ * Every Iceberg table bankops writes, declared once: the three tables the lake writer lands from Kafka
+ * (with lineage columns and validation) and the monitoring history. `IcebergSink` (sink.ts) creates,
+ * evolves and appends to all of them; SQL types come from `SQL_TYPES` only.
+ */
 
 export type ColumnKind = 'string' | 'int' | 'long' | 'double' | 'boolean' | 'timestamp';
 
@@ -9,13 +16,16 @@ export interface ColumnSpec {
   nullable?: boolean;
 }
 
-/** How one topic lands in one Iceberg table. */
-export interface TableSpec {
-  topic: string;
+/** One Iceberg table: its name and its columns, in order. */
+export interface LakeTableSpec {
   namespace: string;
   table: string;
-  /** The record's own columns, in order; the lineage columns follow them. */
-  columns: ColumnSpec[];
+  columns: readonly ColumnSpec[];
+}
+
+/** How one topic lands in one Iceberg table; the lineage columns follow the record's own. */
+export interface TableSpec extends LakeTableSpec {
+  topic: string;
   /** Domain checks beyond what Avro decoding guarantees; the first problem, or undefined. */
   validate(value: Record<string, unknown>): FieldProblem | undefined;
   batchIdOf(value: Record<string, unknown>): string | null;
@@ -39,7 +49,10 @@ export const SQL_TYPES: Record<ColumnKind, string> = {
   timestamp: 'TIMESTAMPTZ',
 };
 
-function requireFields(value: Record<string, unknown>, columns: ColumnSpec[]): FieldProblem | undefined {
+function requireFields(
+  value: Record<string, unknown>,
+  columns: readonly ColumnSpec[],
+): FieldProblem | undefined {
   for (const c of columns) {
     const v = value[c.name];
     if (v === undefined || (v === null && !c.nullable)) return { column: c.name, reason: 'missing' };
@@ -122,6 +135,43 @@ export function tableForTopic(topic: string): TableSpec | undefined {
   return TABLES.find((t) => t.topic === topic);
 }
 
-export function qualifiedName(spec: TableSpec): string {
+/**
+ * The monitoring history (src/monitoring/history.ts builds its rows; the monitor appends them). No topic
+ * lands here, so no lineage columns.
+ */
+export const MONITORING_METRICS_TABLE: LakeTableSpec = {
+  namespace: 'bank',
+  table: 'monitoring_metrics',
+  columns: [
+    { name: 'time', kind: 'timestamp' },
+    { name: 'model_version', kind: 'string' },
+    { name: 'variant', kind: 'string' },
+    { name: 'window', kind: 'string' },
+    { name: 'metric', kind: 'string' },
+    { name: 'value', kind: 'double' },
+    { name: 'feature', kind: 'string', nullable: true },
+    { name: 'insufficient', kind: 'boolean' },
+  ],
+};
+
+export function isTopicTable(spec: LakeTableSpec): spec is TableSpec {
+  return 'topic' in spec;
+}
+
+/** The columns as created: a topic table's own, then the lineage columns. */
+export function allColumns(spec: LakeTableSpec): readonly ColumnSpec[] {
+  return isTopicTable(spec) ? [...spec.columns, ...LINEAGE_COLUMNS] : spec.columns;
+}
+
+export function qualifiedName(spec: LakeTableSpec): string {
   return `${spec.namespace}.${spec.table}`;
+}
+
+/** The same table under another name (`namespace.table`), for a test's or a benchmark's own copy. */
+export function renamed<T extends LakeTableSpec>(spec: T, qualified: string): T {
+  const [namespace, table, ...rest] = qualified.split('.');
+  if (!namespace || !table || rest.length > 0) {
+    throw new BankopsError('USAGE', `table name ${JSON.stringify(qualified)} is not "namespace.table"`);
+  }
+  return { ...spec, namespace, table };
 }
