@@ -6,7 +6,7 @@ import { TOPIC } from '../../topics/specs.js';
 import { logger } from '../../src/logging/index.js';
 import { createMetricsRegistry, startMetricsServer, type MetricsServer } from '../../src/metrics/server.js';
 import { Monitor, toHistoryRows, updateGauges, type MonitoringSnapshot } from '../../src/monitoring/index.js';
-import type { JoinOutcome, LabelRejection } from '../../src/monitoring/join.js';
+import { MonitorIntake } from '../../src/monitoring/intake.js';
 import { createPipelineContext, type PipelineContext } from '../../src/pipeline/context.js';
 import { registerScrapeTarget, unregisterScrapeTarget } from '../../src/metrics/scrape-targets.js';
 import { DEFAULT_GROUP as LAKE_WRITER_GROUP } from '../lake-writer/main.js';
@@ -63,26 +63,6 @@ export interface RunningMonitor {
   close(): Promise<void>;
 }
 
-const REJECT_CODE: Record<LabelRejection['reason'], string> = {
-  expired: 'LABEL_EXPIRED',
-  unknown_prediction: 'LABEL_UNKNOWN_PREDICTION',
-  duplicate: 'LABEL_DUPLICATE',
-  invalid: 'LABEL_INVALID',
-};
-
-/**
- * A label's own rejection (duplicate, expired, invalid) carries its message; unknown_prediction comes
- * later, for a label that waited in the join.
- */
-function isOwnRejection(rejection: LabelRejection, ownId: string | undefined): boolean {
-  return rejection.label.predictionId === ownId && rejection.reason !== 'unknown_prediction';
-}
-
-function hasOwnRejection(outcome: JoinOutcome, ownId: string): boolean {
-  for (const rejection of outcome.rejected) if (isOwnRejection(rejection, ownId)) return true;
-  return false;
-}
-
 /**
  * A copy whose bytes do not share the fetch response's buffer: a label can wait in the join for minutes,
  * and a view would keep its whole fetch (up to the fetch size) in memory.
@@ -125,47 +105,17 @@ export async function startMonitor(
     drift: { sizeBasis: settings.driftSizeBasis, minSamples: settings.driftMinSamples },
   });
   const references = new ReferenceLoader(ctx.mlflow, (r) => monitor.setReference(r), log);
-  /** Label messages waiting in the join (their rejection may come later, as unknown_prediction). */
-  const waiting = new Map<string, SourceMessage>();
+  const intake = new MonitorIntake<SourceMessage>(monitor, detached);
   const deadLetter = async (letters: DeadLetterRequest[]) => {
     if (letters.length === 0) return;
     await sendDeadLetters(ctx.producer, letters, 'monitor');
     for (const { message, code } of letters) deadLetters.inc({ topic: message.topic, code });
   };
-
+  // Dead letters go out once the batch is fed (before the source resolves its offsets): one produce request.
   const onRecords = async (records: MonitorRecord[], replayed: boolean) => {
-    // Sent once the batch is fed (before the source resolves its offsets): one produce request.
-    const letters: DeadLetterRequest[] = [];
-    let model: string | undefined;
-    let version: string | undefined;
-    for (const record of records) {
-      let outcome: JoinOutcome;
-      let ownId: string | undefined;
-      if (record.kind === 'prediction') {
-        if (record.value.model_name !== model || record.value.model_version !== version) {
-          model = record.value.model_name;
-          version = record.value.model_version;
-          references.ensure(model, version);
-        }
-        outcome = monitor.ingestPrediction(record.value);
-      } else {
-        ownId = record.value.prediction_id;
-        outcome = monitor.ingestGroundTruth(record.value);
-      }
-      for (const joined of outcome.joined) waiting.delete(joined.predictionId);
-      if (ownId !== undefined && outcome.joined.length === 0 && !hasOwnRejection(outcome, ownId)) {
-        if (!waiting.has(ownId)) waiting.set(ownId, detached(record.message));
-      }
-      for (const rejection of outcome.rejected) {
-        const id = rejection.label.predictionId;
-        const message = isOwnRejection(rejection, ownId) ? record.message : waiting.get(id);
-        if (rejection.reason === 'unknown_prediction') waiting.delete(id);
-        // Replayed rejections were dead-lettered by the run that saw them first.
-        if (replayed || message === undefined) continue;
-        letters.push({ message, code: REJECT_CODE[rejection.reason], reason: rejection.detail });
-      }
-    }
-    await deadLetter(letters);
+    const fed = intake.feed(records, replayed);
+    for (const { model, version } of fed.versions) references.ensure(model, version);
+    await deadLetter(fed.deadLetters);
   };
 
   let source: RunningSource | undefined;
