@@ -1,5 +1,6 @@
 import { BankopsError } from '../errors/index.js';
 import { COLUMNS, isIntegerColumn, type BankRecord } from './columns.js';
+import { BANK_ADDITIONAL_COLUMNS, layoutOf } from './layouts.js';
 import { checkRecord } from './validate.js';
 
 /**
@@ -21,6 +22,15 @@ export function parseBankCsv(text: string): BankRecord[] {
   }
   const header = splitLine(headerLine);
   const expected = COLUMNS.join(';');
+  if (layoutOf(splitLine(headerLine.replace(/\r$/, ''))) === 'bank-additional') {
+    throw new BankopsError(
+      'DATA_INVALID',
+      `line 1: this header is UCI's "bank-additional" layout (bank-additional-full.csv: ${BANK_ADDITIONAL_COLUMNS.length} columns with day_of_week and the economic indicators, no balance or day); bankops reads the "bank" layout of bank-full.csv (${COLUMNS.length} columns)`,
+      {
+        hint: `Use bank-full.csv from the same UCI archive (bank.zip inside bank+marketing.zip; bin/bankops data download extracts it), whose header is ${expected}`,
+      },
+    );
+  }
   if (header.join(';') !== expected) {
     const at = COLUMNS.findIndex((c, i) => header[i] !== c);
     throw new BankopsError(

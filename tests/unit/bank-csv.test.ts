@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseBankCsv } from '../../src/bank/csv.js';
+import { COLUMNS } from '../../src/bank/columns.js';
 import { checkRecord } from '../../src/bank/validate.js';
+import type { BankopsError } from '../../src/errors/index.js';
 import { readBundledDataset } from '../../src/data/index.js';
 
 const header =
@@ -31,6 +33,33 @@ describe('parseBankCsv', () => {
     const bad = row.replace('2143', '"lots"');
     expect(() => parseBankCsv(`${header}\n${row}\n${bad}\n`)).toThrow(
       /line 3, column "balance": expected an integer/,
+    );
+  });
+
+  it("recognizes UCI's bank-additional layout and names the file bankops reads instead", () => {
+    const additional =
+      '"age";"job";"marital";"education";"default";"housing";"loan";"contact";"month";"day_of_week";"duration";"campaign";"pdays";"previous";"poutcome";"emp.var.rate";"cons.price.idx";"cons.conf.idx";"euribor3m";"nr.employed";"y"';
+    const additionalRow =
+      '56;"housemaid";"married";"basic.4y";"no";"no";"no";"telephone";"may";"mon";261;1;999;0;"nonexistent";1.1;93.994;-36.4;4.857;5191;"no"';
+    for (const eol of ['\n', '\r\n']) {
+      const error = (() => {
+        try {
+          parseBankCsv(`${additional}${eol}${additionalRow}${eol}`);
+        } catch (e) {
+          return e as BankopsError;
+        }
+        throw new Error('accepted a bank-additional file');
+      })();
+      expect(error.code).toBe('DATA_INVALID');
+      expect(error.message).toMatch(
+        /^line 1: this header is UCI's "bank-additional" layout \(bank-additional-full\.csv/,
+      );
+      expect(error.message).toMatch(/bankops reads the "bank" layout of bank-full\.csv \(17 columns\)/);
+      expect(error.hint).toContain(`whose header is ${COLUMNS.join(';')}`);
+    }
+    // another header that is neither layout keeps the column-by-column message
+    expect(() => parseBankCsv(`${additional.replace('"euribor3m";', '')}\n`)).toThrow(
+      /line 1, column 6: header has "housing" where "balance" belongs/,
     );
   });
 

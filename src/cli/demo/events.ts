@@ -1,8 +1,8 @@
 import type { Config } from '../../config/index.js';
 import type { PipelineContext } from '../../pipeline/context.js';
-import { readPipelineEvents, type HistoryEntry } from '../../pipeline/history.js';
+import { readPipelineEvents, summarize, type HistoryEntry } from '../../pipeline/history.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** What the demo prints of the pipeline topic: the lake writer's commits of predictions are not the story. */
 function told(e: HistoryEntry): boolean {
@@ -119,6 +119,9 @@ export async function firingAlerts(config: Config): Promise<string[]> {
     return [`unavailable (${String(error)})`];
   }
 }
+
+/** An event as the demo prints it: time, type, and what it says. */
+export const eventLine = (e: HistoryEntry): string => `   ${e.time}  ${e.type.padEnd(20)} ${summarize(e)}`;
 
 /** The chain's own events (alerts are shown in their own step). */
 export const chainEvent = (e: HistoryEntry): boolean => !e.type.startsWith('alert.');

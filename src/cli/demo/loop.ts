@@ -4,12 +4,12 @@ import { withLake } from '../../lake/duckdb.js';
 import { quoteLiteral } from '../../lake/duckdb.js';
 import { tableRef } from '../../lake/snapshots.js';
 import type { PipelineContext } from '../../pipeline/context.js';
-import { summarize, type HistoryEntry } from '../../pipeline/history.js';
+import type { HistoryEntry } from '../../pipeline/history.js';
 import { activeRollout, startRollout } from '../../pipeline/rollout.js';
 import { ALIASES } from '../../registry/index.js';
-import { eventCount, waitForEvents } from './events.js';
+import { eventCount, eventLine, waitForEvents } from './events.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { setTimeout as sleep } from 'node:timers/promises';
 const fmt = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(3) : 'n/a');
 
 type TrafficComparison = { rows: number; positives: number; candidate: number; champion: number | null };
@@ -148,7 +148,7 @@ export async function canaryOfTheFirstModel(ctx: PipelineContext): Promise<strin
     200_000,
   );
   for (const e of ended.events.filter((x) => x.type.startsWith('rollout.') || x.type === 'model.promoted')) {
-    lines.push(`   ${e.time}  ${e.type.padEnd(20)} ${summarize(e)}`);
+    lines.push(eventLine(e));
   }
   lines.push(...decisionLines(ended.events));
   if (!ended.done)
