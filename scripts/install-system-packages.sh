@@ -3,7 +3,8 @@
 # Prerequisites that a machine of this kind already has (Node 20, Java 17, Maven, Python 3.10+) are checked.
 set -euo pipefail
 
-packages=(prometheus prometheus-alertmanager libxgboost0 unzip)
+# libxgboost-dev: the library's c_api.h, against which tests/unit/xgboost-prototypes.test.ts checks the binding
+packages=(prometheus prometheus-alertmanager libxgboost0 libxgboost-dev unzip)
 [ "${BANKOPS_WITH_CHROMIUM:-1}" = "1" ] && packages+=(chromium)
 # make bench: wrk (throughput) and Go (benchmarks/loadgen, the fixed-rate load generator)
 [ "${BANKOPS_BENCH:-0}" = "1" ] && packages+=(wrk golang-go)

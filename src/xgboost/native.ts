@@ -91,7 +91,7 @@ export interface XgbNative {
 }
 
 /** Each entry: our name → the C prototype as koffi reads it; the comment is the declaration in c_api.h. */
-const PROTOTYPES: Record<Exclude<keyof XgbNative, 'libraryPath'>, string> = {
+export const PROTOTYPES: Record<Exclude<keyof XgbNative, 'libraryPath'>, string> = {
   // XGB_DLL void XGBoostVersion(int* major, int* minor, int* patch);
   XGBoostVersion: 'void XGBoostVersion(_Out_ int *major, _Out_ int *minor, _Out_ int *patch)',
   // XGB_DLL const char *XGBGetLastError();
