@@ -9,6 +9,8 @@ import { BANK_FULL_FILE } from './files.js';
 const MAX_ENTRY_BYTES = 256 * 1024 * 1024;
 /** bank+marketing.zip → bank.zip → bank-full.csv: two levels; one more is tolerated. */
 const MAX_DEPTH = 3;
+/** The csv files of UCI's other layout (bank-additional.zip), named when they are all an archive holds. */
+const ADDITIONAL_CSV = /^bank-additional(-full)?\.csv$/;
 
 function invalid(message: string, cause?: unknown): BankopsError {
   return new BankopsError('ARCHIVE_INVALID', message, {
@@ -53,11 +55,13 @@ export async function extractBankFull(archive: Buffer, depth = 0): Promise<Buffe
   } catch (error) {
     throw invalid(`not a zip archive (${error instanceof Error ? error.message : String(error)})`, error);
   }
+  let additional: string | undefined;
   try {
     const nested: Buffer[] = [];
     for await (const entry of zip.eachEntry()) {
       if (named(entry, BANK_FULL_FILE)) return await readEntry(zip, entry);
       const base = path.posix.basename(entry.fileName);
+      if (ADDITIONAL_CSV.test(base) && named(entry, base)) additional ??= entry.fileName;
       if (depth + 1 < MAX_DEPTH && base.endsWith('.zip') && named(entry, base)) {
         // bank.zip holds bank-full.csv; bank-additional.zip does not, so look there last.
         const inner = await readEntry(zip, entry);
@@ -81,6 +85,12 @@ export async function extractBankFull(archive: Buffer, depth = 0): Promise<Buffe
     throw invalid(`damaged zip archive (${error instanceof Error ? error.message : String(error)})`, error);
   } finally {
     zip.close();
+  }
+  if (additional !== undefined) {
+    throw invalid(
+      `no ${BANK_FULL_FILE} inside the archive, only ${additional}: UCI's "bank-additional" layout ` +
+        `(21 columns, with the economic indicators), not the "bank" layout bankops reads`,
+    );
   }
   throw invalid(`no ${BANK_FULL_FILE} inside the archive`);
 }

@@ -56,6 +56,7 @@ beforeAll(async () => {
   routes.set('/garbage.zip', Buffer.from(randomUUID().repeat(1000)));
   routes.set('/nested-damaged.zip', await zip([['bank.zip', bankZip.subarray(0, 4000)]]));
   routes.set('/other.zip', await zip([['readme.txt', names]]));
+  routes.set('/additional-only.zip', await zip([['bank-additional.zip', additional]]));
   routes.set('/altered.zip', await zip([['bank-full.csv', altered]]));
   server = http.createServer((request, response) => {
     const body = routes.get(request.url ?? '');
@@ -113,6 +114,17 @@ describe('downloadDataset', () => {
     await expect(downloadDataset({ url: `${base}/altered.zip`, outFile: out })).rejects.toMatchObject({
       code: 'CHECKSUM_MISMATCH',
     });
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('an archive with only the bank-additional layout → ARCHIVE_INVALID naming that layout', async () => {
+    const out = outFile();
+    await expect(downloadDataset({ url: `${base}/additional-only.zip`, outFile: out })).rejects.toMatchObject(
+      {
+        code: 'ARCHIVE_INVALID',
+        message: expect.stringMatching(/bank-additional-full\.csv: UCI's "bank-additional" layout/),
+      },
+    );
     expect(existsSync(out)).toBe(false);
   });
 
