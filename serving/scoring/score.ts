@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BankopsError, isBankopsError } from '../../src/errors/index.js';
+import { BankopsError } from '../../src/errors/index.js';
 import { encodeRows, type RawRecord } from '../../src/features/index.js';
 import type { Prediction as PredictionEvent } from '../../src/kafka/generated/types.js';
 import type { Routing } from '../../src/registry/index.js';
@@ -77,28 +77,10 @@ function routeItems(leased: Leased, items: readonly ScoreItem[]): Role[] {
 }
 
 /** Validate: every record against the model that will answer it (a 400 names the first bad field). */
-function validateItems(
-  deps: ServingDeps,
-  leased: Leased,
-  items: readonly ScoreItem[],
-  roles: readonly Role[],
-): void {
+function validateItems(leased: Leased, items: readonly ScoreItem[], roles: readonly Role[]): void {
   items.forEach((item, i) => {
     const handle = leased.models[roles[i] as Role] as ModelHandle;
-    try {
-      checkForModel(handle.bundle.spec, item.record, item.field, handle.version.version);
-    } catch (error) {
-      if (
-        isBankopsError(error) &&
-        typeof error.details?.['field'] === 'string' &&
-        error.details['reason'] === 'unknown category'
-      ) {
-        deps.metrics.unknownCategories.inc({
-          field: error.details['field'].split('.').at(-1) ?? 'unknown',
-        });
-      }
-      throw error;
-    }
+    checkForModel(handle.bundle.spec, item.record, item.field, handle.version.version);
   });
 }
 
@@ -182,7 +164,7 @@ export async function scoreItems(
   try {
     const leased = leaseModels(deps, lease);
     const roles = routeItems(leased, items);
-    validateItems(deps, leased, items, roles);
+    validateItems(leased, items, roles);
     const probabilities = scoreRouted(deps, leased, items, roles);
     const { predictions, events } = buildAnswers(deps, leased, items, roles, probabilities, route, startedAt);
     await publish(deps, events);
