@@ -3,7 +3,7 @@ SHELL := /bin/bash
 BANKOPS := bin/bankops
 export BANKOPS_LOG_LEVEL ?= warn
 
-.PHONY: help install system-packages node-modules provision demo test test-unit test-integration lint \
+.PHONY: help install system-packages node-modules test-tools provision demo test test-unit test-integration lint \
         format stack-up stack-down stack-status bench clean
 
 help:
@@ -24,19 +24,23 @@ node-modules: node_modules/.package-lock.json
 
 install: system-packages node-modules
 
+# Python tools of the integration tests (schemathesis, an Open Inference Protocol client), pinned.
+test-tools:
+	@bash scripts/install-test-tools.sh
+
 provision: install
 	$(BANKOPS) stack provision
 
 demo: install
 	$(BANKOPS) demo $(if $(STOP),--stop-stack,)
 
-test: install
+test: install test-tools
 	npx vitest run
 
 test-unit: node-modules
 	npx vitest run --project unit
 
-test-integration: install
+test-integration: install test-tools
 	npx vitest run --project integration
 
 lint: node-modules

@@ -1,9 +1,6 @@
-import Fastify, {
-  LogController,
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyPluginAsync,
-} from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import type { ServingDeps } from './deps.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/errors.js';
@@ -22,26 +19,29 @@ export const API_VERSION = '1.0.0';
 
 /**
  * The serving API as a Fastify plugin: hooks, validator, error handler and routes. It never listens;
- * server.ts (or a test with `app.inject`) decides that.
+ * server.ts (or a test with `app.inject`) decides that. fastify-plugin keeps it in the caller's scope, so
+ * its hooks and handlers apply app-wide.
  */
-export const servingPlugin: FastifyPluginAsync<ServingDeps> = async (app, deps) => {
-  // Registered with skip-override (as fastify-plugin does), so hooks and handlers apply app-wide.
-  app.setValidatorCompiler(typeboxValidator);
-  registerErrorHandling(app);
-  registerAuth(app, deps.config);
-  registerHttpMetrics(app, deps.metrics);
-  const routes = collectRoutes(app);
-  healthRoutes(app, deps);
-  metricsRoute(app, deps);
-  modelRoute(app, deps);
-  predictRoute(app, deps);
-  groundTruthRoute(app, deps);
-  explainRoute(app, deps);
-  // Its own context, so that text/csv is only read there.
-  await app.register(async (scope) => invocationsRoute(scope, deps));
-  docsRoutes(app, routes, API_VERSION);
-};
-Object.assign(servingPlugin, { [Symbol.for('skip-override')]: true });
+export const servingPlugin = fp<ServingDeps>(
+  async (instance, deps) => {
+    const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+    app.setValidatorCompiler(typeboxValidator);
+    registerErrorHandling(app);
+    registerAuth(app, deps.config);
+    registerHttpMetrics(app, deps.metrics);
+    const routes = collectRoutes(app);
+    healthRoutes(app, deps);
+    metricsRoute(app, deps);
+    modelRoute(app, deps);
+    predictRoute(app, deps);
+    groundTruthRoute(app, deps);
+    explainRoute(app, deps);
+    // Its own context, so that text/csv is only read there.
+    await app.register(async (scope) => invocationsRoute(scope, deps));
+    docsRoutes(app, routes, API_VERSION);
+  },
+  { name: 'bankops-serving', fastify: '5.x' },
+);
 
 /** A Fastify instance with the serving API registered and ready (not listening). */
 export async function buildApp(deps: ServingDeps): Promise<FastifyInstance> {

@@ -64,12 +64,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
     else request.log.info({ status, code: body.error, field: body.field }, body.message);
     void reply.code(status).send(body);
   });
-  app.setNotFoundHandler((request, reply) => {
+  const unmatched = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const url = request.url.split('?')[0] ?? '';
     // A route that exists under other methods answers 405 with the ones it has (RFC 9110 §15.5.6).
     const allowed = HTTP_METHODS.filter((method) => app.hasRoute({ url, method }));
     if (allowed.length > 0) {
-      void reply
+      return reply
         .code(405)
         .header('allow', allowed.join(', '))
         .send({
@@ -77,12 +77,17 @@ export function registerErrorHandling(app: FastifyInstance): void {
           message: `${request.method} is not allowed on ${url}; it answers ${allowed.join(', ')}`,
           requestId: request.id,
         } satisfies ErrorBody);
-      return;
     }
-    void reply.code(404).send({
+    return reply.code(404).send({
       error: 'NOT_FOUND',
       message: `no route ${request.method} ${url}; see GET /openapi.json`,
       requestId: request.id,
     } satisfies ErrorBody);
+  };
+  // Answered before the body is read: a method that carries one (QUERY, PROPFIND) would otherwise meet the
+  // content-type check first and get a 400 instead of 404 or 405.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.is404) return unmatched(request, reply);
   });
+  app.setNotFoundHandler(unmatched);
 }

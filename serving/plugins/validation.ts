@@ -2,6 +2,7 @@ import { FormatRegistry, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { FastifySchemaCompiler } from 'fastify';
 import { BankopsError } from '../../src/errors/index.js';
+import { isStringEnum } from '../schemas/enum.js';
 
 // TypeBox's compiler knows no string formats by default; these are the ones the schemas use.
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -81,14 +82,25 @@ function validationError(branches: Branch[], value: unknown, prefix: string): Ba
   // A missing property also yields a type error at the same path; the first one says it best.
   const first = errors[0];
   const field = first ? fieldPath(first.path) : '';
-  const reason = first
-    ? (REASONS[first.message] ?? first.message.replace(/^Expected/, 'expected'))
-    : 'invalid';
+  // a missing category is reported as missing (TypeBox gives its schema too), not as a wrong value
+  const categories = isStringEnum(first?.schema) && first.value !== undefined ? first.schema.enum : undefined;
+  const reason = !first
+    ? 'invalid'
+    : categories === undefined
+      ? (REASONS[first.message] ?? first.message.replace(/^Expected/, 'expected'))
+      : typeof first.value === 'string'
+        ? 'unknown category'
+        : 'expected string';
   const others = new Set(errors.map((e) => e.path)).size - 1;
   const where = [prefix, field].filter(Boolean).join(field.startsWith('[') ? '' : '.') || 'body';
-  return new BankopsError('DATA_INVALID', `${where}: ${reason}`, {
+  const hints = [
+    categories && `Expected one of: ${categories.join(', ')}.`,
+    others > 0 && `${others} more field(s) with problems in this request.`,
+  ].filter(Boolean);
+  const shown = reason === 'unknown category' ? `${reason} ${JSON.stringify(first?.value)}` : reason;
+  return new BankopsError('DATA_INVALID', `${where}: ${shown}`, {
     details: { field: where, reason },
-    hint: others > 0 ? `${others} more field(s) with problems in this request.` : undefined,
+    hint: hints.length > 0 ? hints.join(' ') : undefined,
   });
 }
 

@@ -1,5 +1,23 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
 import { ErrorBody } from '../schemas/record.js';
+
+/** The app as routes see it: request and reply types come from the routes' TypeBox schemas. */
+export type ServingApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
 
 /** Error responses every scoring route may give, for the OpenAPI document and the serializer. */
 export const ERROR_RESPONSES = { '4xx': ErrorBody, '5xx': ErrorBody };

@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import type { ServingDeps } from '../deps.js';
 import { Lease } from '../model/handle.js';
 import { ExplainResponse } from '../schemas/explain.js';
@@ -6,10 +5,10 @@ import { PredictRecord } from '../schemas/record.js';
 import { explainRecord } from '../scoring/explain.js';
 import { requireChampion } from '../scoring/score.js';
 import { checkForModel } from '../scoring/validate.js';
-import { ERROR_RESPONSES, SECURED } from './common.js';
+import { ERROR_RESPONSES, SECURED, type ServingApp } from './common.js';
 
-export function explainRoute(app: FastifyInstance, deps: ServingDeps): void {
-  app.post<{ Body: PredictRecord }>(
+export function explainRoute(app: ServingApp, deps: ServingDeps): void {
+  app.post(
     '/v1/explain',
     {
       config: { auth: true },

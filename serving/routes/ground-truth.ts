@@ -1,10 +1,9 @@
-import type { FastifyInstance } from 'fastify';
 import type { ServingDeps } from '../deps.js';
-import { groundTruthBody, GroundTruthResponse, type GroundTruthBody } from '../schemas/ground-truth.js';
-import { ERROR_RESPONSES, SECURED } from './common.js';
+import { groundTruthBody, GroundTruthResponse } from '../schemas/ground-truth.js';
+import { ERROR_RESPONSES, SECURED, type ServingApp } from './common.js';
 
-export function groundTruthRoute(app: FastifyInstance, deps: ServingDeps): void {
-  app.post<{ Body: GroundTruthBody }>(
+export function groundTruthRoute(app: ServingApp, deps: ServingDeps): void {
+  app.post(
     '/v1/ground-truth',
     {
       config: { auth: true },

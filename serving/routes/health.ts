@@ -1,8 +1,8 @@
-import type { FastifyInstance } from 'fastify';
 import type { ServingDeps } from '../deps.js';
+import type { ServingApp } from './common.js';
 import { HealthResponse, ReadyResponse } from '../schemas/model.js';
 
-export function healthRoutes(app: FastifyInstance, deps: ServingDeps): void {
+export function healthRoutes(app: ServingApp, deps: ServingDeps): void {
   app.get(
     '/health',
     {

@@ -1,19 +1,19 @@
-import type { FastifyInstance } from 'fastify';
 import type { ServingDeps } from '../deps.js';
 import { compileChecker } from '../plugins/validation.js';
-import { invocationsBody, InvocationsResponse, type InvocationsBody } from '../schemas/invocations.js';
+import { documentedInvocations } from '../schemas/documented.js';
+import { invocationsBody, InvocationsResponse } from '../schemas/invocations.js';
 import { CustomerRecord } from '../schemas/record.js';
 import { frameRows } from '../scoring/frames.js';
 import { scoreItems, type ScoreItem } from '../scoring/score.js';
-import { arrivedAt, ERROR_RESPONSES, headerCustomerKey, SECURED } from './common.js';
+import { arrivedAt, ERROR_RESPONSES, headerCustomerKey, SECURED, type ServingApp } from './common.js';
 
 const checkRecord = compileChecker(CustomerRecord);
 
 /** MLflow's scoring endpoint, so MLflow clients (and the workshop's payload) work unchanged. */
-export async function invocationsRoute(app: FastifyInstance, deps: ServingDeps): Promise<void> {
+export async function invocationsRoute(app: ServingApp, deps: ServingDeps): Promise<void> {
   // Only this route reads CSV; elsewhere text/csv stays a 415.
   app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
-  app.post<{ Body: InvocationsBody }>(
+  app.post(
     '/invocations',
     {
       config: { auth: true },
@@ -25,6 +25,7 @@ export async function invocationsRoute(app: FastifyInstance, deps: ServingDeps):
         tags: ['scoring'],
         security: SECURED,
         body: invocationsBody(deps.config.maxBatch),
+        documentedBody: documentedInvocations(deps.config.maxBatch),
         response: { 200: InvocationsResponse, ...ERROR_RESPONSES },
       },
     },

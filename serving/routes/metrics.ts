@@ -1,7 +1,7 @@
-import type { FastifyInstance } from 'fastify';
 import type { ServingDeps } from '../deps.js';
+import type { ServingApp } from './common.js';
 
-export function metricsRoute(app: FastifyInstance, deps: ServingDeps): void {
+export function metricsRoute(app: ServingApp, deps: ServingDeps): void {
   app.get(
     '/metrics',
     {

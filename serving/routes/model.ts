@@ -1,5 +1,5 @@
-import type { FastifyInstance } from 'fastify';
 import type { ServingDeps } from '../deps.js';
+import type { ServingApp } from './common.js';
 import type { ModelHandle } from '../model/handle.js';
 import { ModelResponse, type ModelSummary } from '../schemas/model.js';
 
@@ -39,7 +39,7 @@ function summary(deps: ServingDeps, handle: ModelHandle | undefined): ModelSumma
   };
 }
 
-export function modelRoute(app: FastifyInstance, deps: ServingDeps): void {
+export function modelRoute(app: ServingApp, deps: ServingDeps): void {
   app.get(
     '/v1/model',
     {

@@ -1,11 +1,10 @@
-import type { FastifyInstance } from 'fastify';
 import type { ServingDeps } from '../deps.js';
-import { predictBody, PredictResponse, type PredictBody } from '../schemas/predict.js';
+import { predictBody, PredictResponse } from '../schemas/predict.js';
 import { scoreItems, type ScoreItem } from '../scoring/score.js';
-import { arrivedAt, ERROR_RESPONSES, headerCustomerKey, SECURED } from './common.js';
+import { arrivedAt, ERROR_RESPONSES, headerCustomerKey, SECURED, type ServingApp } from './common.js';
 
-export function predictRoute(app: FastifyInstance, deps: ServingDeps): void {
-  app.post<{ Body: PredictBody }>(
+export function predictRoute(app: ServingApp, deps: ServingDeps): void {
+  app.post(
     '/v1/predict',
     {
       config: { auth: true },

@@ -1,12 +1,20 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { integer, RecordFields } from './record.js';
 
 /**
  * MLflow's scoring protocol (`mlflow models serve`): pandas split or records orientation, TF-serving
- * style `instances`/`inputs`, or CSV with a header (text/csv). Cell values are checked per record
- * against CustomerRecord after the frame is turned into records.
+ * style `instances`/`inputs`, or CSV with a header (text/csv). Row-oriented records are checked here;
+ * the cells of the column-oriented forms are checked per record after the frame is turned into records.
  */
 const Cell = Type.Union([Type.String(), Type.Number(), Type.Null()]);
-const Row = Type.Record(Type.String(), Cell);
+
+/** A record of a frame: a null cell is a missing value, which only `duration` may be. */
+export const FrameRecord = Type.Object(
+  { ...RecordFields, duration: Type.Optional(Type.Union([integer('duration'), Type.Null()])) },
+  { additionalProperties: false, title: 'FrameRecord' },
+);
+
+const params = Type.Optional(Type.Record(Type.String(), Type.Unknown()));
 
 export function invocationsBody(maxBatch: number) {
   const rows = { minItems: 1, maxItems: maxBatch };
@@ -22,31 +30,25 @@ export function invocationsBody(maxBatch: number) {
             },
             { additionalProperties: false },
           ),
-          params: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+          params,
         },
         { additionalProperties: false, title: 'DataframeSplit' },
       ),
       Type.Object(
-        {
-          dataframe_records: Type.Array(Row, rows),
-          params: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-        },
+        { dataframe_records: Type.Array(FrameRecord, rows), params },
         { additionalProperties: false, title: 'DataframeRecords' },
       ),
       Type.Object(
-        {
-          instances: Type.Array(Row, rows),
-          params: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-        },
+        { instances: Type.Array(FrameRecord, rows), params },
         { additionalProperties: false, title: 'Instances' },
       ),
       Type.Object(
         {
           inputs: Type.Union([
-            Type.Array(Row, rows),
-            Type.Record(Type.String(), Type.Array(Cell, rows), { description: 'columnar' }),
+            Type.Array(FrameRecord, rows),
+            Type.Record(Type.String(), Type.Array(Cell, rows), { description: 'columnar', minProperties: 1 }),
           ]),
-          params: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+          params,
         },
         { additionalProperties: false, title: 'Inputs' },
       ),

@@ -1,27 +1,26 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { CATEGORIES, FEATURE_COLUMNS, INTEGER_RANGES } from '../../src/bank/columns.js';
+import { StringEnum } from './enum.js';
 
 /**
  * One customer as a client sends it: the 16 raw UCI columns except the target `y`. Integers are
  * accepted within generous bounds (the lake's INTEGER_RANGES describe the data, not what a caller may
- * ask about); categories are plain strings here and checked against the serving model's own feature spec,
- * because a retrained model may know other categories than src/bank does.
+ * ask about). Categories are the UCI domains of src/bank, the only values the lake accepts, so every
+ * model's training categories are among them; the serving model's own spec is checked after the schema.
  */
 const LIMIT = 1_000_000_000;
 
-const integer = (column: keyof typeof INTEGER_RANGES) =>
+export const integer = (column: keyof typeof INTEGER_RANGES) =>
   Type.Integer({
     minimum: column === 'age' ? 0 : -LIMIT,
     maximum: column === 'age' ? 150 : LIMIT,
     description: `UCI range ${INTEGER_RANGES[column].join('..')}`,
   });
 
-const category = (column: Exclude<keyof typeof CATEGORIES, 'y'>) =>
-  Type.String({
-    minLength: 1,
-    maxLength: 64,
-    description: `one of the model's known categories, e.g. ${CATEGORIES[column].slice(0, 3).join(', ')}`,
-  });
+export type CategoryField = Exclude<keyof typeof CATEGORIES, 'y'>;
+
+export const category = <C extends CategoryField>(column: C) =>
+  StringEnum(CATEGORIES[column], { description: `UCI ${column}` });
 
 export const RecordFields = {
   age: integer('age'),

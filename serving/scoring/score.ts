@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { BankopsError, isBankopsError } from '../../src/errors/index.js';
+import { BankopsError } from '../../src/errors/index.js';
 import { encodeRows, type RawRecord } from '../../src/features/index.js';
 import type { Prediction as PredictionEvent } from '../../src/kafka/generated/types.js';
+import type { Routing } from '../../src/registry/index.js';
 import type { ServingDeps } from '../deps.js';
 import { Lease, type ModelHandle, type Role } from '../model/handle.js';
 import type { Prediction } from '../schemas/predict.js';
@@ -53,10 +54,105 @@ function scoreGroup(
   return scores;
 }
 
+/** The models a request may meet, held for its whole life, and the split that chooses between them. */
+interface Leased {
+  routing: Routing;
+  champion: ModelHandle;
+  challenger: ModelHandle | undefined;
+  models: Record<Role, ModelHandle | undefined>;
+}
+
+/** Lease: the champion (503 without one) and, when the split may need it, the challenger. */
+function leaseModels(deps: ServingDeps, lease: Lease): Leased {
+  const champion = requireChampion(deps, lease);
+  // the split comes from the challenger's rollout in the registry, else from serving's own settings
+  const routing = deps.models.routing();
+  const challenger = routing.mode === 'champion' ? undefined : lease.hold(deps.models.current('challenger'));
+  return { routing, champion, challenger, models: { champion, challenger } };
+}
+
+/** Route: which model answers each item (sticky by customer key in `ab` mode). */
+function routeItems(leased: Leased, items: readonly ScoreItem[]): Role[] {
+  return items.map((item) => routeVariant(leased.routing, item.customerKey, leased.challenger !== undefined));
+}
+
+/** Validate: every record against the model that will answer it (a 400 names the first bad field). */
+function validateItems(leased: Leased, items: readonly ScoreItem[], roles: readonly Role[]): void {
+  items.forEach((item, i) => {
+    const handle = leased.models[roles[i] as Role] as ModelHandle;
+    checkForModel(handle.bundle.spec, item.record, item.field, handle.version.version);
+  });
+}
+
+/** Score: one batch per model, the probabilities put back in request order. */
+function scoreRouted(
+  deps: ServingDeps,
+  leased: Leased,
+  items: readonly ScoreItem[],
+  roles: readonly Role[],
+): Float64Array {
+  const probabilities = new Float64Array(items.length);
+  for (const role of ['champion', 'challenger'] as const) {
+    const handle = leased.models[role];
+    const indices = roles.flatMap((r, i) => (r === role ? [i] : []));
+    if (handle === undefined || indices.length === 0) continue;
+    const scores = scoreGroup(
+      deps,
+      handle,
+      role,
+      indices.map((i) => (items[i] as ScoreItem).record),
+    );
+    indices.forEach((index, k) => (probabilities[index] = scores[k] as number));
+  }
+  return probabilities;
+}
+
+/** Build: the answers and their events (plus the shadow's events, scored here). */
+function buildAnswers(
+  deps: ServingDeps,
+  leased: Leased,
+  items: readonly ScoreItem[],
+  roles: readonly Role[],
+  probabilities: Float64Array,
+  route: string,
+  startedAt: number,
+): { predictions: Prediction[]; events: PredictionEvent[] } {
+  const latencyMs = performance.now() - startedAt;
+  const now = Date.now();
+  const predictions: Prediction[] = [];
+  const events: PredictionEvent[] = [];
+  items.forEach((item, i) => {
+    const role = roles[i] as Role;
+    const handle = leased.models[role] as ModelHandle;
+    const probability = probabilities[i] as number;
+    const prediction: Prediction = {
+      predictionId: randomUUID(),
+      probability,
+      decision: probability >= handle.threshold,
+      threshold: handle.threshold,
+      modelVersion: handle.version.version,
+      variant: role,
+    };
+    predictions.push(prediction);
+    events.push(toEvent(deps, prediction, item, now, latencyMs, route));
+  });
+  if (leased.routing.mode === 'shadow' && leased.challenger !== undefined) {
+    events.push(...shadowEvents(deps, leased.challenger, items, predictions, now, route, startedAt));
+  }
+  return { predictions, events };
+}
+
+/** Publish: Kafka acknowledges every event before the caller may answer; then the counters move. */
+async function publish(deps: ServingDeps, events: readonly PredictionEvent[]): Promise<void> {
+  await deps.events.publishPredictions(events);
+  countPredictions(deps, events);
+}
+
 /**
- * Validates every record against the model that will answer it, scores per model, publishes one event per
- * answer (and per shadow score) and waits for Kafka's acknowledgement: only then may the caller answer.
- * The models are leased for the whole request, so a swap meanwhile never frees them under it.
+ * Leases the models, routes each record, validates it against the model that will answer it, scores per
+ * model, builds one event per answer (and per shadow score) and publishes them, waiting for Kafka's
+ * acknowledgement: only then may the caller answer. The lease spans the whole request, so a swap meanwhile
+ * never frees a model under it.
  */
 export async function scoreItems(
   deps: ServingDeps,
@@ -66,68 +162,13 @@ export async function scoreItems(
 ): Promise<{ predictions: Prediction[]; championVersion: string }> {
   const lease = new Lease();
   try {
-    const champion = requireChampion(deps, lease);
-    // the split comes from the challenger's rollout in the registry, else from serving's own settings
-    const routing = deps.models.routing();
-    const challenger =
-      routing.mode === 'champion' ? undefined : lease.hold(deps.models.current('challenger'));
-    const models: Record<Role, ModelHandle | undefined> = { champion, challenger };
-    const roles = items.map((item) => routeVariant(routing, item.customerKey, challenger !== undefined));
-    items.forEach((item, i) => {
-      const handle = models[roles[i] as Role] as ModelHandle;
-      try {
-        checkForModel(handle.bundle.spec, item.record, item.field, handle.version.version);
-      } catch (error) {
-        if (
-          isBankopsError(error) &&
-          typeof error.details?.['field'] === 'string' &&
-          error.details['reason'] === 'unknown category'
-        ) {
-          deps.metrics.unknownCategories.inc({
-            field: error.details['field'].split('.').at(-1) ?? 'unknown',
-          });
-        }
-        throw error;
-      }
-    });
-    const probabilities = new Float64Array(items.length);
-    for (const role of ['champion', 'challenger'] as const) {
-      const handle = models[role];
-      const indices = roles.flatMap((r, i) => (r === role ? [i] : []));
-      if (handle === undefined || indices.length === 0) continue;
-      const scores = scoreGroup(
-        deps,
-        handle,
-        role,
-        indices.map((i) => (items[i] as ScoreItem).record),
-      );
-      indices.forEach((index, k) => (probabilities[index] = scores[k] as number));
-    }
-    const latencyMs = performance.now() - startedAt;
-    const now = Date.now();
-    const predictions: Prediction[] = [];
-    const events: PredictionEvent[] = [];
-    items.forEach((item, i) => {
-      const role = roles[i] as Role;
-      const handle = models[role] as ModelHandle;
-      const probability = probabilities[i] as number;
-      const prediction: Prediction = {
-        predictionId: randomUUID(),
-        probability,
-        decision: probability >= handle.threshold,
-        threshold: handle.threshold,
-        modelVersion: handle.version.version,
-        variant: role,
-      };
-      predictions.push(prediction);
-      events.push(toEvent(deps, prediction, item, now, latencyMs, route));
-    });
-    if (routing.mode === 'shadow' && challenger !== undefined) {
-      events.push(...shadowEvents(deps, challenger, items, predictions, now, route, startedAt));
-    }
-    await deps.events.publishPredictions(events);
-    countPredictions(deps, events);
-    return { predictions, championVersion: champion.version.version };
+    const leased = leaseModels(deps, lease);
+    const roles = routeItems(leased, items);
+    validateItems(leased, items, roles);
+    const probabilities = scoreRouted(deps, leased, items, roles);
+    const { predictions, events } = buildAnswers(deps, leased, items, roles, probabilities, route, startedAt);
+    await publish(deps, events);
+    return { predictions, championVersion: leased.champion.version.version };
   } finally {
     lease.release();
   }

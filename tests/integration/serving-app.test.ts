@@ -101,6 +101,12 @@ describe('open routes', () => {
     expect(
       openapi.paths['/v1/predict'].post.requestBody.content['application/json'].schema.anyOf,
     ).toHaveLength(2);
+    // categories declare their values; /invocations documents what JSON Schema can state of each form
+    const record = openapi.paths['/v1/explain'].post.requestBody.content['application/json'].schema;
+    expect(record.properties.month).toMatchObject({ type: 'string', enum: expect.arrayContaining(['may']) });
+    const invocations = openapi.paths['/invocations'].post.requestBody.content;
+    expect(invocations['text/csv'].schema.pattern).toMatch(/^\^age,job,/);
+    expect(invocations['application/json'].schema.anyOf).toHaveLength(5);
     const docs = await app.inject('/docs');
     expect(docs.headers['content-type']).toContain('text/html');
     expect(docs.body).toContain('/openapi.json');
@@ -390,6 +396,17 @@ describe('bad input is a 4xx naming the problem', () => {
     const deleteHealth = await app.inject({ method: 'DELETE', url: '/health' });
     expect(deleteHealth.statusCode).toBe(405);
     expect(String(deleteHealth.headers['allow'])).toMatch(/^GET, HEAD/);
+    // a method that carries a body is answered before its content type is looked at
+    const queryReady = await app.inject({ method: 'QUERY' as 'GET', url: '/ready' });
+    expect(queryReady.statusCode).toBe(405);
+    expect(queryReady.headers['allow']).toMatch(/^GET, HEAD/);
+    const emptyColumnar = await app.inject({
+      method: 'POST',
+      url: '/invocations',
+      headers: auth,
+      payload: { inputs: {} },
+    });
+    expect(emptyColumnar.statusCode).toBe(400);
     expect(
       (
         await app.inject({

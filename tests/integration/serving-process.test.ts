@@ -3,93 +3,17 @@
  * continuous load without a failed request, no answered prediction lost to kill -9, a graceful SIGTERM,
  * and several workers on one port.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Prediction } from '../../src/kafka/generated/types.js';
 import { pipelineEvent, publishEvent } from '../../src/kafka/events.js';
 import { AvroProducer } from '../../src/kafka/producer.js';
-import {
-  API_KEY,
-  config,
-  customer,
-  readTopic,
-  servingFixture,
-  sha256,
-  type ServingFixture,
-} from './helpers/serving.js';
+import { API_KEY, customer, readTopic, servingFixture, type ServingFixture } from './helpers/serving.js';
+import { freePort, killServingProcesses, startServingProcess } from './helpers/serving-process.js';
 import { waitFor } from './helpers/wait.js';
 
 let fixture: ServingFixture;
-const children = new Set<ChildProcess>();
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-interface Server {
-  child: ChildProcess;
-  url: string;
-  port: number;
-  exited: Promise<number | null>;
-}
-
-async function startServer(args: string[] = [], env: Record<string, string> = {}): Promise<Server> {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(config.repoRoot, 'serving', 'server.ts'), ...args],
-    {
-      cwd: config.repoRoot,
-      env: {
-        ...process.env,
-        BANKOPS_LOG_LEVEL: 'warn',
-        BANKOPS_SERVING_PORT: String(port),
-        BANKOPS_SERVING_HOST: '127.0.0.1',
-        BANKOPS_SERVING_API_KEYS: sha256(API_KEY),
-        BANKOPS_SERVING_MODEL: fixture.modelName,
-        BANKOPS_SERVING_MODE: 'champion',
-        BANKOPS_SERVING_POLL_S: '3600',
-        BANKOPS_SERVING_SCRAPE_TARGET: 'off',
-        BANKOPS_SERVING_PREDICTIONS_TOPIC: fixture.topics.predictions,
-        BANKOPS_SERVING_GROUND_TRUTH_TOPIC: fixture.topics.groundTruth,
-        BANKOPS_SERVING_EVENTS_TOPIC: fixture.topics.pipelineEvents,
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  children.add(child);
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      children.delete(child);
-      resolve(code);
-    }),
-  );
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}): ${stderr}`);
-      return fetch(`${url}/ready`).then(
-        (r) => r.status,
-        () => 0,
-      );
-    },
-    (status) => status === 200,
-    { what: 'the server to be ready', timeoutMs: 120_000, intervalMs: 250 },
-  );
-  return { child, url, port, exited };
-}
+const startServer = (args: string[] = [], env: Record<string, string> = {}) =>
+  startServingProcess(fixture, args, env);
 
 async function predict(url: string): Promise<{ status: number; id?: string; version?: string }> {
   const response = await fetch(`${url}/v1/predict`, {
@@ -122,7 +46,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
+  killServingProcesses();
   await fixture.mlflow
     .setAlias(fixture.modelName, 'champion', fixture.good[0].version)
     .catch(() => undefined);
