@@ -6,11 +6,10 @@ import { openLake } from '../../src/lake/duckdb.js';
 import { logger } from '../../src/logging/index.js';
 import { createMetricsRegistry, startMetricsServer, type MetricsServer } from '../../src/metrics/server.js';
 import { registerScrapeTarget, unregisterScrapeTarget } from '../../src/stack/scrape-targets.js';
+import { GROUP } from '../../topics/specs.js';
 import { IcebergSink } from './sink.js';
 import { TABLES } from './tables.js';
 import { LakeWriter, type LakeWriterOptions } from './writer.js';
-
-export const DEFAULT_GROUP = 'bankops-lake-writer';
 
 export interface RunningLakeWriter {
   writer: LakeWriter;
@@ -42,7 +41,7 @@ export async function startLakeWriter(
     producer,
     sink,
     {
-      groupId: options.groupId ?? DEFAULT_GROUP,
+      groupId: options.groupId ?? GROUP.lakeWriter,
       tables: options.tables ?? TABLES,
       maxBatchRows: options.maxBatchRows ?? config.lakeWriter.maxBatchRows,
       maxBatchMs: options.maxBatchMs ?? config.lakeWriter.maxBatchMs,
