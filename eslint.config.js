@@ -31,4 +31,28 @@ export default tseslint.config(
     files: ['src/config/**/*.ts', 'tests/**/*.ts', 'benchmarks/**/*.ts', 'vitest.config.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
+  // The Kafka client lives behind src/kafka, so that swapping it (or adding SASL/TLS) touches one folder.
+  {
+    files: ['**/*.{ts,js}'],
+    ignores: [
+      'src/kafka/**',
+      // Tests of kafkajs itself: the broker speaks its protocol versions; our partitioner matches its own.
+      'tests/integration/kafka.test.ts',
+      'tests/unit/kafka-partition.test.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'kafkajs', message: 'Use src/kafka (the only user of the Kafka client).' }],
+          patterns: [
+            {
+              group: ['**/kafka/kafkajs.js'],
+              message: 'The kafkajs client behind a KafkaClient handle is for src/kafka only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -18,7 +18,7 @@ import type { GroundTruth, Prediction } from '../src/kafka/generated/types.js';
 import { AvroProducer } from '../src/kafka/producer.js';
 import { createRegistry } from '../src/kafka/registry.js';
 import { TYPICAL_CUSTOMER } from '../src/bank/sample.js';
-import { applyTopics } from '../src/kafka/topics.js';
+import { applyTopics, deleteTopics } from '../src/kafka/topics.js';
 import { MlflowClient } from '../src/registry/index.js';
 
 const CHILD = '--live-producer';
@@ -248,12 +248,12 @@ async function main(N: number, inProcess: boolean): Promise<void> {
   console.log(`restart: ${replayed} records replayed in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
   await running.close();
   await producer.close();
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteTopics({
-    topics: [topics.predictions, topics.groundTruth, `${topics.groundTruth}.dlq`, topics.pipelineEvents],
-  });
-  await admin.disconnect();
+  await deleteTopics(kafka, [
+    topics.predictions,
+    topics.groundTruth,
+    `${topics.groundTruth}.dlq`,
+    topics.pipelineEvents,
+  ]);
 }
 
 if (process.argv[2] === CHILD) await produceLive(JSON.parse(process.argv[3] ?? '{}') as LiveJob);

@@ -49,3 +49,15 @@ export const TOPIC = {
   groundTruth: 'bank.ground-truth.v1',
   pipelineEvents: 'bank.pipeline-events.v1',
 } as const;
+
+/**
+ * The consumer groups of bankops' long-lived consumers, named once: each consumer takes its default from
+ * here and the monitor reports their lag. (The monitor's own group is `BANKOPS_MONITOR_GROUP`, plus its
+ * start time; serving and one-off reads use a fresh group each.)
+ */
+export const GROUP = {
+  lakeWriter: 'bankops-lake-writer',
+  retrainTrigger: 'bankops-retrain-trigger',
+  trainer: 'bankops-trainer',
+  promoter: 'bankops-promoter',
+} as const;

@@ -8,9 +8,8 @@ import { createMetricsRegistry, startMetricsServer, type MetricsServer } from '.
 import { registerScrapeTarget, unregisterScrapeTarget } from '../../src/metrics/scrape-targets.js';
 import { IcebergSink } from '../../src/lake/sink.js';
 import { TABLES } from '../../src/lake/tables.js';
+import { GROUP } from '../../topics/specs.js';
 import { LakeWriter, type LakeWriterOptions } from './writer.js';
-
-export const DEFAULT_GROUP = 'bankops-lake-writer';
 
 export interface RunningLakeWriter {
   writer: LakeWriter;
@@ -42,7 +41,7 @@ export async function startLakeWriter(
     producer,
     sink,
     {
-      groupId: options.groupId ?? DEFAULT_GROUP,
+      groupId: options.groupId ?? GROUP.lakeWriter,
       tables: options.tables ?? TABLES,
       maxBatchRows: options.maxBatchRows ?? config.lakeWriter.maxBatchRows,
       maxBatchMs: options.maxBatchMs ?? config.lakeWriter.maxBatchMs,

@@ -1,7 +1,8 @@
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { isRetriable } from '../../src/errors/index.js';
 import { withRetry } from '../../src/errors/retry.js';
+import { BatchConsumer, type ConsumedBatch, type Seek } from '../../src/kafka/batch-consumer.js';
+import type { KafkaClient } from '../../src/kafka/client.js';
 import { pipelineEvent, publishEvent } from '../../src/kafka/events.js';
 import { sendDeadLetter } from '../../src/kafka/dead-letter.js';
 import type { AvroProducer } from '../../src/kafka/producer.js';
@@ -72,7 +73,7 @@ function metrics(registry: Registry) {
  * gaps nor duplicates.
  */
 export class LakeWriter {
-  private readonly consumer: Consumer;
+  private readonly consumer: BatchConsumer;
   private buffer: RawMessage[] = [];
   private oldest = 0;
   private flushing: Promise<unknown> = Promise.resolve();
@@ -82,7 +83,7 @@ export class LakeWriter {
   readonly flushes: FlushResult[] = [];
 
   constructor(
-    kafka: Kafka,
+    kafka: KafkaClient,
     private readonly registry: SchemaRegistry,
     private readonly producer: AvroProducer,
     private readonly sink: IcebergSink,
@@ -90,32 +91,27 @@ export class LakeWriter {
     private readonly log: Logger,
     metricsRegistry: Registry,
   ) {
-    this.consumer = kafka.consumer({
+    this.consumer = new BatchConsumer(kafka, {
       groupId: options.groupId,
-      allowAutoTopicCreation: false,
-      sessionTimeout: 45_000,
-      heartbeatInterval: 3_000,
+      topics: options.tables.map((spec) => spec.topic),
+      fromBeginning: true,
+      autoCommit: false,
+      sessionTimeoutMs: 45_000,
+      heartbeatIntervalMs: 3_000,
       maxBytesPerPartition: 4 * 1024 * 1024,
+      onAssigned: (assignment, seek) => {
+        void this.resumeFromLake(assignment, seek).catch((error: unknown) =>
+          this.log.error({ err: error }, 'cannot read the lake watermarks'),
+        );
+      },
     });
     this.metrics = metrics(metricsRegistry);
   }
 
   async start(): Promise<void> {
     for (const spec of this.options.tables) await this.sink.ensureTable(spec);
-    await this.consumer.connect();
     await this.producer.connect();
-    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
-      void this.resumeFromLake(event.payload.memberAssignment).catch((error: unknown) =>
-        this.log.error({ err: error }, 'cannot read the lake watermarks'),
-      );
-    });
-    for (const spec of this.options.tables)
-      await this.consumer.subscribe({ topic: spec.topic, fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.onBatch(payload),
-    });
+    await this.consumer.start((batch) => this.onBatch(batch));
     this.timer = setInterval(
       () => {
         if (this.buffer.length > 0 && Date.now() - this.oldest >= this.options.maxBatchMs) void this.flush();
@@ -125,27 +121,21 @@ export class LakeWriter {
   }
 
   /** Seeks each newly assigned partition past the highest offset its table holds. */
-  private async resumeFromLake(assignment: Record<string, number[]>): Promise<void> {
+  private async resumeFromLake(assignment: Record<string, number[]>, seek: Seek): Promise<void> {
     for (const [topic, partitions] of Object.entries(assignment)) {
       const spec = this.options.tables.find((t) => t.topic === topic);
       if (!spec) continue;
       const marks = await this.sink.watermarks(spec);
       for (const partition of partitions) {
         const mark = marks.get(partition);
-        if (mark !== undefined) this.consumer.seek({ topic, partition, offset: String(mark + 1n) });
+        if (mark !== undefined) seek(topic, partition, String(mark + 1n));
       }
     }
   }
 
-  private async onBatch({
-    batch,
-    resolveOffset,
-    heartbeat,
-    isRunning,
-    isStale,
-  }: EachBatchPayload): Promise<void> {
+  private async onBatch(batch: ConsumedBatch): Promise<void> {
     for (const m of batch.messages) {
-      if (!isRunning() || isStale()) return;
+      if (!batch.isActive()) return;
       if (this.buffer.length === 0) this.oldest = Date.now();
       this.buffer.push({
         topic: batch.topic,
@@ -155,10 +145,10 @@ export class LakeWriter {
         value: m.value,
         timestamp: m.timestamp,
       });
-      resolveOffset(m.offset);
+      batch.resolveOffset(m.offset);
     }
     this.metrics.buffered.set(this.buffer.length);
-    await heartbeat();
+    await batch.heartbeat();
     if (this.buffer.length >= this.options.maxBatchRows) await this.flush().catch(() => undefined);
   }
 
@@ -254,7 +244,7 @@ export class LakeWriter {
       if (!seen || seen.offset < offset) next.set(key, { topic: m.topic, partition: m.partition, offset });
     }
     try {
-      await this.consumer.commitOffsets(
+      await this.consumer.commit(
         [...next.values()].map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })),
       );
     } catch (error) {
@@ -271,6 +261,6 @@ export class LakeWriter {
       this.log.error({ err: error }, 'final flush failed; the messages will be redelivered'),
     );
     this.stopped = true;
-    await this.consumer.disconnect();
+    await this.consumer.close();
   }
 }

@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import type { KafkaClient } from '../../src/kafka/client.js';
 import { Gauge, type Registry } from 'prom-client';
 import { groupLag } from '../../src/kafka/lag.js';
 
@@ -14,7 +14,7 @@ export class LagExporter {
   private readonly gauge: Gauge<string>;
 
   constructor(
-    private readonly kafka: Kafka,
+    private readonly kafka: KafkaClient,
     registry: Registry,
     private readonly groups: () => LagGroup[],
   ) {

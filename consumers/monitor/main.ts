@@ -2,17 +2,13 @@ import type { Registry } from 'prom-client';
 import { Counter } from 'prom-client';
 import type { Config } from '../../src/config/index.js';
 import { sendDeadLetters, type DeadLetterRequest, type SourceMessage } from '../../src/kafka/dead-letter.js';
-import { TOPIC } from '../../topics/specs.js';
+import { GROUP, TOPIC } from '../../topics/specs.js';
 import { logger } from '../../src/logging/index.js';
 import { createMetricsRegistry, startMetricsServer, type MetricsServer } from '../../src/metrics/server.js';
 import { Monitor, toHistoryRows, updateGauges, type MonitoringSnapshot } from '../../src/monitoring/index.js';
 import { MonitorIntake } from '../../src/monitoring/intake.js';
 import { createPipelineContext, type PipelineContext } from '../../src/pipeline/context.js';
 import { registerScrapeTarget, unregisterScrapeTarget } from '../../src/metrics/scrape-targets.js';
-import { DEFAULT_GROUP as LAKE_WRITER_GROUP } from '../lake-writer/main.js';
-import { PROMOTER_GROUP } from '../promoter/main.js';
-import { TRIGGER_GROUP } from '../retrain-trigger/main.js';
-import { TRAINER_GROUP } from '../trainer/main.js';
 import { monitorEvents, type Cooldowns, type MonitorEvent } from './alerts.js';
 import { HistorySink } from './history-sink.js';
 import { LagExporter, type LagGroup } from './lag.js';
@@ -125,8 +121,8 @@ export async function startMonitor(
   const lagGroups = (): LagGroup[] =>
     options.lagGroups ?? [
       {
-        label: LAKE_WRITER_GROUP,
-        groupId: LAKE_WRITER_GROUP,
+        label: GROUP.lakeWriter,
+        groupId: GROUP.lakeWriter,
         topics: [TOPIC.customers, TOPIC.predictions, TOPIC.groundTruth],
       },
       {
@@ -134,9 +130,11 @@ export async function startMonitor(
         groupId: source?.groupId ?? baseGroup,
         topics: [topics.predictions, topics.groundTruth],
       },
-      { label: TRAINER_GROUP, groupId: TRAINER_GROUP, topics: [TOPIC.pipelineEvents] },
-      { label: PROMOTER_GROUP, groupId: PROMOTER_GROUP, topics: [TOPIC.pipelineEvents] },
-      { label: TRIGGER_GROUP, groupId: TRIGGER_GROUP, topics: [TOPIC.pipelineEvents] },
+      ...[GROUP.trainer, GROUP.promoter, GROUP.retrainTrigger].map((group) => ({
+        label: group,
+        groupId: group,
+        topics: [TOPIC.pipelineEvents],
+      })),
     ];
   const lag = new LagExporter(ctx.kafka, registry, lagGroups);
   const history = options.historyTable === null ? undefined : new HistorySink(config, options.historyTable);

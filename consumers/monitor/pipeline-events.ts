@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import type { KafkaClient } from '../../src/kafka/client.js';
 import { Counter, type Registry } from 'prom-client';
 import { consumeEvents, type RunningConsumer } from '../../src/kafka/consumer.js';
 import type { PipelineEventType } from '../../src/kafka/events.js';
@@ -31,7 +31,7 @@ const TYPES: readonly PipelineEventType[] = [
  * not count history twice.
  */
 export async function countPipelineEvents(
-  kafka: Kafka,
+  kafka: KafkaClient,
   schemaRegistry: SchemaRegistry,
   registry: Registry,
   options: { groupId: string; topic: string; log: Logger },

@@ -5,8 +5,7 @@ import type { PipelineContext } from '../../src/pipeline/context.js';
 import { promote } from '../../src/pipeline/promote.js';
 import { finishRollout } from '../../src/pipeline/rollout.js';
 import type { PromotionMetric, RolloutPolicy } from '../../src/registry/index.js';
-
-export const PROMOTER_GROUP = 'bankops-promoter';
+import { GROUP } from '../../topics/specs.js';
 
 export interface PromoterOptions {
   metric: PromotionMetric;
@@ -27,7 +26,7 @@ export async function startPromoter(
   options: PromoterOptions,
 ): Promise<RunningConsumer> {
   return consumeEvents(ctx.kafka, ctx.registry, {
-    groupId: options.groupId ?? PROMOTER_GROUP,
+    groupId: options.groupId ?? GROUP.promoter,
     topic: ctx.names.eventsTopic,
     fromBeginning: false,
     sessionTimeoutMs: 300_000,

@@ -5,9 +5,8 @@ import type { PipelineEvent } from '../../src/kafka/generated/types.js';
 import { labelledSince, newRowsSinceLastTraining } from '../../src/pipeline/new-rows.js';
 import type { PipelineContext } from '../../src/pipeline/context.js';
 import { ALIASES } from '../../src/registry/index.js';
+import { GROUP } from '../../topics/specs.js';
 import { decide, type TriggerState } from './decide.js';
-
-export const TRIGGER_GROUP = 'bankops-retrain-trigger';
 
 export interface TriggerOptions {
   threshold: number;
@@ -145,7 +144,7 @@ export async function startRetrainTrigger(
     }
   };
   return consumeEvents(ctx.kafka, ctx.registry, {
-    groupId: options.groupId ?? TRIGGER_GROUP,
+    groupId: options.groupId ?? GROUP.retrainTrigger,
     topic: ctx.names.eventsTopic,
     fromBeginning: false,
     onEvent,

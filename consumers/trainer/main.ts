@@ -5,8 +5,7 @@ import type { PipelineContext } from '../../src/pipeline/context.js';
 import { runTrainingSession } from '../../src/pipeline/train-session.js';
 import type { TrainingOptions } from '../../src/training/index.js';
 import type { TrainingSourceName } from '../../src/pipeline/training-set.js';
-
-export const TRAINER_GROUP = 'bankops-trainer';
+import { GROUP } from '../../topics/specs.js';
 
 export interface TrainerOptions {
   training: Partial<TrainingOptions>;
@@ -26,7 +25,7 @@ export interface TrainerOptions {
  */
 export async function startTrainer(ctx: PipelineContext, options: TrainerOptions): Promise<RunningConsumer> {
   return consumeEvents(ctx.kafka, ctx.registry, {
-    groupId: options.groupId ?? TRAINER_GROUP,
+    groupId: options.groupId ?? GROUP.trainer,
     topic: ctx.names.eventsTopic,
     fromBeginning: false,
     sessionTimeoutMs: 600_000,

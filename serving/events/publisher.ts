@@ -1,6 +1,7 @@
-import type { Admin, Kafka } from 'kafkajs';
 import { BankopsError, errorMessage } from '../../src/errors/index.js';
+import type { KafkaClient } from '../../src/kafka/client.js';
 import type { GroundTruth, Prediction } from '../../src/kafka/generated/types.js';
+import { BrokerProbe } from '../../src/kafka/probe.js';
 import { AvroProducer, type OutgoingRecord } from '../../src/kafka/producer.js';
 import type { SchemaRegistry } from '../../src/kafka/registry.js';
 import type { Logger } from '../../src/logging/index.js';
@@ -8,7 +9,7 @@ import type { ServingMetrics } from '../metrics.js';
 import { Batcher, withDeadline } from './batcher.js';
 
 export interface PublisherOptions {
-  kafka: Kafka;
+  kafka: KafkaClient;
   registry: SchemaRegistry;
   topics: { predictions: string; groundTruth: string };
   /** Off: prediction events are skipped (benchmark comparison); ground truth is still published. */
@@ -32,7 +33,7 @@ export class EventPublisher {
   readonly #producer: AvroProducer;
   readonly #predictions: Batcher<OutgoingRecord<Prediction>>;
   readonly #groundTruth: Batcher<OutgoingRecord<GroundTruth>>;
-  #admin: Admin | undefined;
+  readonly #broker: BrokerProbe;
   #problem: string | null = 'the event producer is not connected yet';
   #lastAck = 0;
   #probe: NodeJS.Timeout | undefined;
@@ -40,6 +41,7 @@ export class EventPublisher {
 
   constructor(private readonly options: PublisherOptions) {
     this.#producer = new AvroProducer(options.kafka, options.registry);
+    this.#broker = new BrokerProbe(options.kafka);
     const batcher = <T>(topic: string) =>
       new Batcher<OutgoingRecord<T>>({
         send: (items) => this.#send(topic, items),
@@ -77,9 +79,7 @@ export class EventPublisher {
           await this.#producer.connect();
           await this.#producer.schemaId(this.options.topics.predictions);
           await this.#producer.schemaId(this.options.topics.groundTruth);
-          this.#admin ??= this.options.kafka.admin();
-          await this.#admin.connect();
-          await this.#admin.describeCluster();
+          await this.#broker.check();
         })(),
         Math.min(this.options.timeoutMs, 4_000),
         'the Kafka probe',
@@ -151,6 +151,6 @@ export class EventPublisher {
       this.options.timeoutMs * 2,
       'flushing the event queue',
     ).catch((error: unknown) => this.options.log.warn({ err: error }, 'events left unflushed'));
-    await Promise.allSettled([this.#producer.close(), this.#admin?.disconnect()]);
+    await Promise.allSettled([this.#producer.close(), this.#broker.close()]);
   }
 }

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
+import type { KafkaClient } from '../../src/kafka/client.js';
 import { consumeEvents, type RunningConsumer } from '../../src/kafka/consumer.js';
 import { eventPayload } from '../../src/kafka/events.js';
 import type { SchemaRegistry } from '../../src/kafka/registry.js';
@@ -29,7 +29,7 @@ export interface Follower {
  * reachable, it retries in the background; the alias poll covers the gap.
  */
 export function followModelEvents(options: {
-  kafka: Kafka;
+  kafka: KafkaClient;
   registry: SchemaRegistry;
   topic: string;
   manager: ModelManager;

@@ -2,6 +2,9 @@ import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
 import type { Config } from '../config/index.js';
 import { RETRY_POLICY } from '../errors/retry.js';
 import { logger } from '../logging/index.js';
+import { handleOf, type KafkaClient } from './kafkajs.js';
+
+export type { KafkaClient } from './kafkajs.js';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -23,11 +26,11 @@ const pinoLogCreator: logCreator = () => {
 };
 
 /**
- * The only place that constructs a kafkajs client. Everything else uses src/kafka's functions, so that
- * replacing kafkajs (unmaintained since 2023) touches this folder alone.
+ * The only place that constructs bankops' kafkajs client. Everything else passes the handle to src/kafka's
+ * functions, so that replacing kafkajs (unmaintained since 2023) touches this folder alone.
  */
-export function createKafka(config: Config, clientId: string): Kafka {
-  return new Kafka({
+export function createKafka(config: Config, clientId: string): KafkaClient {
+  const kafka = new Kafka({
     clientId,
     brokers: config.kafka.brokers,
     connectionTimeout: 5_000,
@@ -42,4 +45,5 @@ export function createKafka(config: Config, clientId: string): Kafka {
       factor: RETRY_POLICY.jitter,
     },
   });
+  return handleOf(kafka);
 }

@@ -1,6 +1,7 @@
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
 import type { Logger } from '../logging/index.js';
 import type { PipelineEvent } from './generated/types.js';
+import { kafkajsOf, type KafkaClient } from './kafkajs.js';
 import type { SchemaRegistry } from './registry.js';
 
 export interface EventConsumerOptions {
@@ -23,12 +24,12 @@ export interface RunningConsumer {
  * partition moves on; the handler reports its own failure as an event.
  */
 export async function consumeEvents(
-  kafka: Kafka,
+  kafka: KafkaClient,
   registry: SchemaRegistry,
   options: EventConsumerOptions,
 ): Promise<RunningConsumer> {
   const session = options.sessionTimeoutMs ?? 45_000;
-  const consumer: Consumer = kafka.consumer({
+  const consumer: Consumer = kafkajsOf(kafka).consumer({
     groupId: options.groupId,
     sessionTimeout: session,
     rebalanceTimeout: Math.max(60_000, session),

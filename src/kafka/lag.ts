@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import { withAdmin, type KafkaClient } from './kafkajs.js';
 
 export interface TopicLag {
   topic: string;
@@ -9,13 +9,11 @@ export interface TopicLag {
 
 /** A consumer group's lag per topic (end offset minus committed offset; uncommitted counts from 0). */
 export async function groupLag(
-  kafka: Kafka,
+  kafka: KafkaClient,
   groupId: string,
   topics: readonly string[],
 ): Promise<TopicLag[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
+  return withAdmin(kafka, async (admin) => {
     const existing = new Set(await admin.listTopics());
     const wanted = topics.filter((t) => existing.has(t));
     const committed = await admin.fetchOffsets({ groupId, topics: wanted });
@@ -35,7 +33,5 @@ export async function groupLag(
       out.push({ topic, lag, endOffset });
     }
     return out;
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }

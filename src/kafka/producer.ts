@@ -1,5 +1,6 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { BankopsError, errorMessage } from '../errors/index.js';
+import { kafkajsOf, type KafkaClient } from './kafkajs.js';
 import { partitionOf } from './partition.js';
 import { subjectFor, type SchemaRegistry } from './registry.js';
 
@@ -28,6 +29,7 @@ function frame(schemaId: number, body: Buffer): Buffer {
 const PARTITIONS_TTL_MS = 5 * 60_000;
 
 export class AvroProducer {
+  private readonly kafka: Kafka;
   private readonly producer: Producer;
   private readonly schemaIds = new Map<string, number>();
   private readonly schemas = new Map<number, Schema>();
@@ -36,11 +38,12 @@ export class AvroProducer {
   private connected = false;
 
   constructor(
-    private readonly kafka: Kafka,
+    client: KafkaClient,
     private readonly registry: SchemaRegistry,
     options: { transactionalId?: string } = {},
   ) {
-    this.producer = kafka.producer({
+    this.kafka = kafkajsOf(client);
+    this.producer = this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 5,
       allowAutoTopicCreation: false,

@@ -1,6 +1,6 @@
-import type { Kafka } from 'kafkajs';
 import type { Config } from '../config/index.js';
 import { BankopsError, errorMessage } from '../errors/index.js';
+import { kafkajsOf, withAdmin, type KafkaClient } from './kafkajs.js';
 import { readSchema, registerAvro, subjectFor, type SchemaRegistry } from './registry.js';
 
 /** A topic's declaration (topics/specs.ts holds bankops' own). */
@@ -33,11 +33,11 @@ export interface AppliedTopic {
  */
 export async function applyTopics(
   config: Config,
-  kafka: Kafka,
+  kafka: KafkaClient,
   registry: SchemaRegistry,
   specs: readonly TopicSpec[],
 ): Promise<AppliedTopic[]> {
-  const admin = kafka.admin();
+  const admin = kafkajsOf(kafka).admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
@@ -79,4 +79,9 @@ export async function applyTopics(
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Deletes topics (tests and benchmarks remove their own); a missing topic is an error. */
+export async function deleteTopics(kafka: KafkaClient, names: readonly string[]): Promise<void> {
+  await withAdmin(kafka, (admin) => admin.deleteTopics({ topics: [...names] }));
 }

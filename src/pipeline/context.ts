@@ -1,6 +1,5 @@
-import type { Kafka } from 'kafkajs';
 import type { Config } from '../config/index.js';
-import { createKafka } from '../kafka/client.js';
+import { createKafka, type KafkaClient } from '../kafka/client.js';
 import {
   PIPELINE_EVENTS_TOPIC,
   pipelineEvent,
@@ -35,7 +34,7 @@ export const DEFAULT_NAMES: PipelineNames = {
 export interface PipelineContext {
   config: Config;
   names: PipelineNames;
-  kafka: Kafka;
+  kafka: KafkaClient;
   registry: SchemaRegistry;
   producer: AvroProducer;
   mlflow: MlflowClient;

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
+import type { KafkaClient } from '../kafka/client.js';
 import { eventPayload } from '../kafka/events.js';
 import type { PipelineEvent } from '../kafka/generated/types.js';
+import { readToEnd } from '../kafka/read.js';
 import type { SchemaRegistry } from '../kafka/registry.js';
 
 export interface HistoryEntry {
@@ -14,65 +14,21 @@ export interface HistoryEntry {
 
 /** Every event on the pipeline topic, oldest first (read to the end offsets as they were at the call). */
 export async function readPipelineEvents(
-  kafka: Kafka,
+  kafka: KafkaClient,
   registry: SchemaRegistry,
   topic: string,
   timeoutMs = 30_000,
 ): Promise<HistoryEntry[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const groupId = `bankops-history-${randomUUID()}`;
-  try {
-    const ends = await admin.fetchTopicOffsets(topic);
-    const remaining = new Map(
-      ends.filter((e) => Number(e.high) > Number(e.low)).map((e) => [e.partition, Number(e.high)]),
-    );
-    const events: PipelineEvent[] = [];
-    if (remaining.size > 0) {
-      const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
-      await consumer.connect();
-      try {
-        await consumer.subscribe({ topic, fromBeginning: true });
-        await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(
-            () => reject(new Error(`reading ${topic} took longer than ${timeoutMs} ms`)),
-            timeoutMs,
-          );
-          void consumer.run({
-            autoCommit: false,
-            eachMessage: async ({ partition, message }) => {
-              if (message.value) {
-                try {
-                  events.push((await registry.decode(message.value)) as PipelineEvent);
-                } catch {
-                  // an undecodable record is not history
-                }
-              }
-              if (Number(message.offset) + 1 >= (remaining.get(partition) ?? 0)) remaining.delete(partition);
-              if (remaining.size === 0) {
-                clearTimeout(timer);
-                resolve();
-              }
-            },
-          });
-        });
-      } finally {
-        await consumer.disconnect();
-      }
-      await admin.deleteGroups([groupId]).catch(() => undefined);
-    }
-    return events
-      .sort((a, b) => a.event_time - b.event_time)
-      .map((e) => ({
-        time: new Date(e.event_time).toISOString(),
-        type: e.type,
-        component: e.component,
-        correlationId: e.correlation_id,
-        payload: eventPayload(e),
-      }));
-  } finally {
-    await admin.disconnect();
-  }
+  const events = (await readToEnd(kafka, registry, topic, timeoutMs)).map((r) => r.value as PipelineEvent);
+  return events
+    .sort((a, b) => a.event_time - b.event_time)
+    .map((e) => ({
+      time: new Date(e.event_time).toISOString(),
+      type: e.type,
+      component: e.component,
+      correlationId: e.correlation_id,
+      payload: eventPayload(e),
+    }));
 }
 
 /** One line per event: what it was about, in a few words. */

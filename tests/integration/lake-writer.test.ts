@@ -19,6 +19,7 @@ import { groupLag } from '../../src/kafka/lag.js';
 import { logger } from '../../src/logging/index.js';
 import { stackDown, stackUp } from '../../src/stack/stack.js';
 import { AvroProducer } from '../../src/kafka/producer.js';
+import { readToEnd } from '../../src/kafka/read.js';
 import { createRegistry, readSchema, subjectFor } from '../../src/kafka/registry.js';
 import { openDuckdb, quoteLiteral, withLake } from '../../src/lake/duckdb.js';
 import { atSnapshot, rowsAddedSql, snapshots } from '../../src/lake/snapshots.js';
@@ -194,26 +195,18 @@ describe('lake writer', () => {
     await writer(lake, `g-${lake.id}`);
     await waitFor(() => counts(lake), exact(2), { what: 'the two valid rows' });
 
-    const consumer = kafka.consumer({ groupId: `dlq-${lake.id}` });
-    const letters = new Map<string, { reason: string; error_code: string; source_offset: string }>();
-    await consumer.connect();
-    await consumer.subscribe({ topic: lake.dlq, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const decoded = (await registry.decode(message.value!)) as {
-          reason: string;
-          error_code: string;
-          source_offset: string;
-        };
-        letters.set(message.key?.toString() ?? '', decoded);
-      },
-    });
-    await waitFor(
-      async () => letters.size,
-      (n) => n >= 5,
+    type Letter = { reason: string; error_code: string; source_offset: string };
+    const letters = await waitFor(
+      async () =>
+        new Map(
+          (await readToEnd(kafka, registry, lake.dlq)).map((r) => [
+            r.key?.toString() ?? '',
+            r.value as Letter,
+          ]),
+        ),
+      (read) => read.size >= 5,
       { what: 'five dead letters' },
     );
-    await consumer.disconnect();
 
     expect((await counts(lake)).rows).toBe(2);
     expect(letters.get('garbage')).toMatchObject({ error_code: 'UNDECODABLE', source_offset: '1' });

@@ -12,7 +12,7 @@ import type { SourceMessage } from '../../src/kafka/dead-letter.js';
 import type { GroundTruth, Prediction } from '../../src/kafka/generated/types.js';
 import { AvroProducer } from '../../src/kafka/producer.js';
 import { createRegistry } from '../../src/kafka/registry.js';
-import { applyTopics } from '../../src/kafka/topics.js';
+import { applyTopics, deleteTopics } from '../../src/kafka/topics.js';
 import { logger } from '../../src/logging/index.js';
 import { waitFor } from './helpers/wait.js';
 
@@ -67,10 +67,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await producer.close();
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics: [topics.predictions, topics.groundTruth] }).catch(() => undefined);
-  await admin.disconnect();
+  await deleteTopics(kafka, [topics.predictions, topics.groundTruth]).catch(() => undefined);
 });
 
 describe('monitor source', () => {

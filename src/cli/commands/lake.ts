@@ -4,7 +4,8 @@ import { BankopsError } from '../../errors/index.js';
 import { withLake } from '../../lake/duckdb.js';
 import { batchIdsBySnapshot, snapshots } from '../../lake/snapshots.js';
 import { logger } from '../../logging/index.js';
-import { DEFAULT_GROUP, startLakeWriter } from '../../../consumers/lake-writer/main.js';
+import { startLakeWriter } from '../../../consumers/lake-writer/main.js';
+import { GROUP } from '../../../topics/specs.js';
 import { printJson, println } from '../output.js';
 
 function positiveInt(value: string): number {
@@ -23,7 +24,7 @@ export function registerLake(program: Command): void {
   lake
     .command('write')
     .description('run the lake writer: consume the data topics and append them to Iceberg (until SIGTERM)')
-    .option('--group <id>', 'consumer group', DEFAULT_GROUP)
+    .option('--group <id>', 'consumer group', GROUP.lakeWriter)
     .option('--instance <name>', 'name for logs and Prometheus discovery', 'lake-writer')
     .option('--max-batch-rows <n>', 'flush at this many messages', positiveInt)
     .option('--max-batch-ms <ms>', 'flush when the oldest message waited this long', positiveInt)

@@ -9,6 +9,7 @@ import type { TrainingOptions } from '../../training/index.js';
 import type { RolloutPolicy } from '../../registry/index.js';
 import { printJson, println } from '../output.js';
 import { trainingOptions } from './train.js';
+import { GROUP } from '../../../topics/specs.js';
 import { startPromoter } from '../../../consumers/promoter/main.js';
 import { startRetrainTrigger } from '../../../consumers/retrain-trigger/main.js';
 import { startTrainer } from '../../../consumers/trainer/main.js';
@@ -43,18 +44,18 @@ export async function startPipeline(
       // the monitor repeats evidence that still holds once per its cooldown; a minute of slack
       evidenceMaxAgeMs: config.monitor.cooldownMs + 60_000,
       minDriftLabels: options.minDriftLabels ?? config.retrain.minDriftLabels,
-      groupId: `bankops-retrain-trigger${suffix}`,
+      groupId: `${GROUP.retrainTrigger}${suffix}`,
     }),
     startTrainer(trainer, {
       training: { ...trainingOptions(config, { split: 'stratified' }), ...options.training },
-      groupId: `bankops-trainer${suffix}`,
+      groupId: `${GROUP.trainer}${suffix}`,
     }),
     startPromoter(promoter, {
       metric: config.promotion.metric,
       floor: config.promotion.floor,
       margin: config.promotion.margin,
       rollout: options.rollout ?? config.rollout.policy,
-      groupId: `bankops-promoter${suffix}`,
+      groupId: `${GROUP.promoter}${suffix}`,
     }),
   ]);
   return {

@@ -10,13 +10,13 @@ import { logger } from '../../logging/index.js';
 import { stackStatus } from '../../stack/stack.js';
 import { createRegistry } from '../../kafka/registry.js';
 import { createPipelineContext, DEFAULT_NAMES } from '../../pipeline/context.js';
+import { GROUP } from '../../../topics/specs.js';
 import { newRowsSinceLastTraining } from '../../pipeline/new-rows.js';
 import { activeRollout } from '../../pipeline/rollout.js';
 import type { SourceSnapshot } from '../../pipeline/training-set.js';
 import { readPipelineEvents, summarize, type HistoryEntry } from '../../pipeline/history.js';
 import { ALIASES, MlflowClient } from '../../registry/index.js';
 import { printJson, println } from '../output.js';
-import { DEFAULT_GROUP } from '../../../consumers/lake-writer/main.js';
 import { TABLES } from '../../../src/lake/tables.js';
 
 interface TableStatus {
@@ -110,12 +110,12 @@ async function lagStatus(config: Config): Promise<StatusReport['consumers']['lak
   try {
     const lag = await groupLag(
       createKafka(config, 'bankops-status'),
-      DEFAULT_GROUP,
+      GROUP.lakeWriter,
       TABLES.map((t) => t.topic),
     );
-    return { group: DEFAULT_GROUP, lag };
+    return { group: GROUP.lakeWriter, lag };
   } catch (error) {
-    return { group: DEFAULT_GROUP, error: errorMessage(error) };
+    return { group: GROUP.lakeWriter, error: errorMessage(error) };
   }
 }
 
@@ -325,7 +325,7 @@ export async function collectStatus(): Promise<StatusReport> {
     : { tables: {}, error: 'the Iceberg catalog is down' };
   const lakeWriter = stack['kafka']?.up
     ? await lagStatus(config)
-    : { group: DEFAULT_GROUP, error: 'Kafka is down' };
+    : { group: GROUP.lakeWriter, error: 'Kafka is down' };
   const registry = stack['mlflow']?.up
     ? await registryStatus(config)
     : {

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import type { Config } from '../../config/index.js';
 import { BankopsError } from '../../errors/index.js';
+import { brokerServes } from '../../kafka/probe.js';
 import type { ServiceContext, ServiceDefinition } from '../types.js';
 import { exists, javaMajor, mavenCopyDependencies, requireCommand, runCommand } from '../util.js';
 
@@ -172,26 +172,8 @@ export const kafka: ServiceDefinition = {
     };
   },
 
-  async ready(ctx) {
-    const client = new Kafka({
-      clientId: 'bankops-ready',
-      brokers: [`${ctx.config.host}:${ctx.config.ports.kafka}`],
-      connectionTimeout: 1000,
-      requestTimeout: 2000,
-      retry: { retries: 0 },
-      logLevel: logLevel.NOTHING,
-    });
-    const admin = client.admin({ retry: { retries: 0 } });
-    try {
-      await admin.connect();
-      const cluster = await admin.describeCluster();
-      // A broker answers before the controller elected itself; a known controller means it is serving.
-      return cluster.brokers.length > 0 && cluster.controller !== null && cluster.controller >= 0;
-    } catch {
-      return false;
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
+  ready(ctx) {
+    return brokerServes([`${ctx.config.host}:${ctx.config.ports.kafka}`]);
   },
 };
 

@@ -4,9 +4,9 @@
  * version, and a reader for the events the server published.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
 import { getConfig, type Config } from '../../../src/config/index.js';
-import { createKafka } from '../../../src/kafka/client.js';
+import { createKafka, type KafkaClient } from '../../../src/kafka/client.js';
+import { readToEnd } from '../../../src/kafka/read.js';
 import { createRegistry, type SchemaRegistry } from '../../../src/kafka/registry.js';
 import { applyTopics } from '../../../src/kafka/topics.js';
 import { MlflowClient, type ModelVersion } from '../../../src/registry/index.js';
@@ -24,7 +24,7 @@ export interface ServingFixture {
   modelName: string;
   topics: { predictions: string; groundTruth: string; pipelineEvents: string };
   mlflow: MlflowClient;
-  kafka: Kafka;
+  kafka: KafkaClient;
   registry: SchemaRegistry;
   /** Two good versions (from the same fixture run) and one whose feature spec was edited. */
   good: [ModelVersion, ModelVersion];
@@ -103,37 +103,7 @@ export function servingTestConfig(
 
 /** Every decoded value on `topic` up to its end offsets at the call. */
 export async function readTopic<T>(fixture: ServingFixture, topic: string, timeoutMs = 30_000): Promise<T[]> {
-  const admin = fixture.kafka.admin();
-  await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  const remaining = new Map(
-    ends.filter((e) => Number(e.high) > Number(e.low)).map((e) => [e.partition, Number(e.high)]),
-  );
-  const values: T[] = [];
-  if (remaining.size === 0) return values;
-  const consumer = fixture.kafka.consumer({ groupId: `bankops-test-read-${randomUUID()}` });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`reading ${topic} timed out`)), timeoutMs);
-      void consumer.run({
-        autoCommit: false,
-        eachMessage: async ({ partition, message }) => {
-          if (message.value) values.push((await fixture.registry.decode(message.value)) as T);
-          if (Number(message.offset) + 1 >= (remaining.get(partition) ?? 0)) remaining.delete(partition);
-          if (remaining.size === 0) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return values;
+  return (await readToEnd(fixture.kafka, fixture.registry, topic, timeoutMs)).map((r) => r.value as T);
 }
 
 /** A customer record as the API takes it (a typical UCI row). */
