@@ -1,5 +1,6 @@
 import type { FieldProblem } from '../../src/bank/validate.js';
 import { errorMessage } from '../../src/errors/index.js';
+import { schemaName } from '../../src/kafka/registry.js';
 import type { TableSpec } from '../../src/lake/tables.js';
 
 /** A Kafka message as the writer sees it, with its coordinates. */
@@ -49,7 +50,11 @@ export interface Routed {
   rejected: RejectedMessage[];
 }
 
-export type Decode = (value: Buffer) => Promise<Record<string, unknown>>;
+/** What routing asks of the schema registry: a value decoded, and the subjects of a writer's schema id. */
+export interface Decoder {
+  decode(value: Buffer): Promise<unknown>;
+  subjectsOf(schemaId: number): Promise<readonly string[]>;
+}
 
 function describe(problem: FieldProblem): string {
   return `field "${problem.column}": ${problem.reason}`;
@@ -76,7 +81,7 @@ export function framingProblem(value: Buffer): string | undefined {
  */
 export async function route(
   messages: readonly RawMessage[],
-  decode: Decode,
+  decoder: Decoder,
   tables: readonly TableSpec[],
   now = Date.now(),
 ): Promise<Routed> {
@@ -97,24 +102,27 @@ export async function route(
       rejected.push({ message, code: 'UNDECODABLE', reason: framing });
       continue;
     }
+    const schemaId = message.value.readInt32BE(1);
     let value: Record<string, unknown>;
     try {
-      value = await decode(message.value);
+      value = (await decoder.decode(message.value)) as Record<string, unknown>;
     } catch (error) {
+      const schema = schemaName(schemaId, await decoder.subjectsOf(schemaId));
       rejected.push({
         message,
         code: 'UNDECODABLE',
-        reason: `cannot decode Avro with schema id ${message.value.readInt32BE(1)}: ${errorMessage(error)}`,
+        reason: `cannot decode Avro with ${schema}: ${errorMessage(error)}`,
       });
       continue;
     }
     const problem = spec.validate(value);
     if (problem) {
-      // the writer's schema id says which schema produced it (a record of another topic's schema, say)
+      // the writer's schema says which schema produced it (a record of another topic's schema, say)
+      const schema = schemaName(schemaId, await decoder.subjectsOf(schemaId));
       rejected.push({
         message,
         code: 'INVALID_RECORD',
-        reason: `${describe(problem)} (written with schema id ${message.value.readInt32BE(1)})`,
+        reason: `${describe(problem)} (written with ${schema})`,
       });
       continue;
     }

@@ -179,11 +179,7 @@ export class LakeWriter {
   }
 
   private async write(messages: RawMessage[], firstMessageAt: number): Promise<FlushResult> {
-    const routed = await route(
-      messages,
-      (value) => this.registry.decode(value) as Promise<Record<string, unknown>>,
-      this.options.tables,
-    );
+    const routed = await route(messages, this.registry, this.options.tables);
     await this.deadLetter(routed.rejected);
     const appended: AppendResult[] = [];
     for (const [spec, rows] of routed.rows) {

@@ -1,8 +1,11 @@
 import { errorMessage } from '../errors/index.js';
-import type { SchemaRegistry } from './registry.js';
+import { schemaName, type SchemaRegistry } from './registry.js';
 
 /** One message's decoding: the value, or why it cannot be decoded. */
 export type Decoded = { ok: true; value: unknown } | { ok: false; error: string };
+
+/** A body its writer's schema cannot read: named by the schema's id and subjects once they are known. */
+type BadBody = { ok: false; schemaId: number; cause: string };
 
 type Schema = Awaited<ReturnType<SchemaRegistry['getSchema']>>;
 
@@ -22,7 +25,22 @@ export class BatchDecoder {
   /** Decodes each value (null and framing errors come back as errors, in order). */
   async decodeAll(values: ReadonlyArray<Buffer | null>): Promise<Decoded[]> {
     const lookupErrors = await this.fetchMissing(values);
-    return values.map((value) => this.decodeOne(value, lookupErrors));
+    const results = values.map((value) => this.decodeOne(value, lookupErrors));
+    const names = new Map<number, string>();
+    for (const result of results) {
+      if ('schemaId' in result && !names.has(result.schemaId)) {
+        names.set(
+          result.schemaId,
+          schemaName(result.schemaId, await this.registry.subjectsOf(result.schemaId)),
+        );
+      }
+    }
+    if (names.size === 0) return results as Decoded[];
+    return results.map((result) =>
+      'schemaId' in result
+        ? { ok: false, error: `cannot decode Avro with ${names.get(result.schemaId)}: ${result.cause}` }
+        : result,
+    );
   }
 
   private async fetchMissing(values: ReadonlyArray<Buffer | null>): Promise<Map<number, string>> {
@@ -43,7 +61,7 @@ export class BatchDecoder {
     return errors;
   }
 
-  private decodeOne(value: Buffer | null, lookupErrors: Map<number, string>): Decoded {
+  private decodeOne(value: Buffer | null, lookupErrors: Map<number, string>): Decoded | BadBody {
     if (value === null) return { ok: false, error: 'empty value' };
     const id = schemaIdOf(value);
     if (id === undefined) {
@@ -56,7 +74,7 @@ export class BatchDecoder {
     try {
       return { ok: true, value: schema.fromBuffer(value.subarray(HEADER_BYTES)) as unknown };
     } catch (error) {
-      return { ok: false, error: errorMessage(error) };
+      return { ok: false, schemaId: id, cause: errorMessage(error) };
     }
   }
 }

@@ -45,11 +45,33 @@ describe('BatchDecoder', () => {
     expect(errors[1]).toMatch(/too short/);
     expect(errors[2]).toMatch(/magic byte 1/);
     expect(errors[3]).not.toBe('decoded');
+    expect(errors[3]).toMatch(new RegExp(`^cannot decode Avro with schema id ${id}, subjects? .*-value`));
     expect(errors[4]).toMatch(/schema 2000000000 unavailable/);
 
     // Later batches reuse the cached schema; an unknown id is asked again (the registry may have it then).
     const again = await decoder.decodeAll([encoded[1] ?? null, unknownId]);
     expect(again[0]).toEqual({ ok: true, value: expected[1] });
     expect(again[1]?.ok).toBe(false);
+  });
+
+  it('names the schema of a body it cannot read by id and by subject', async () => {
+    const registry = createRegistry(config);
+    // A schema of its own, so that the id is registered under this subject only.
+    const name = `T${randomUUID().replaceAll('-', '')}`;
+    const schema = JSON.stringify({ type: 'record', name, fields: [{ name: 'text', type: 'string' }] });
+    const subject = `bankops-test-${randomUUID()}-value`;
+    const id = await registerAvro(registry, subject, schema);
+    const encoded = await registry.encode(id, { text: 'a value long enough to cut' });
+    const truncated = encoded.subarray(0, encoded.length - 3);
+
+    const [result] = await new BatchDecoder(registry).decodeAll([truncated, truncated]);
+
+    expect(result?.ok).toBe(false);
+    expect(result?.ok === false && result.error).toMatch(
+      new RegExp(`^cannot decode Avro with schema id ${id}, subject ${subject}: `),
+    );
+    expect(await registry.subjectsOf(id)).toEqual([subject]);
+    // an id the registry does not know keeps the id only
+    expect(await registry.subjectsOf(2_000_000_000)).toEqual([]);
   });
 });

@@ -216,7 +216,10 @@ describe('lake writer', () => {
     expect(letters.get('unknown-schema')?.error_code).toBe('UNDECODABLE');
     expect(letters.get('unknown-schema')?.reason).toMatch(/schema id \d+/);
     expect(letters.get('other-schema')).toMatchObject({ error_code: 'INVALID_RECORD' });
-    expect(letters.get('other-schema')?.reason).toMatch(/record_id.*\(written with schema id \d+\)/);
+    // the foreign schema by id and by the subjects it is registered under
+    expect(letters.get('other-schema')?.reason).toMatch(
+      /record_id.*\(written with schema id \d+, subjects? [^)]*-value.*\)/,
+    );
     expect(letters.get('out-of-domain')?.reason).toMatch(/field "age": 200 is outside 18..95/);
     expect(letters.get('missing-field')?.reason).toMatch(/field "y": missing/);
   });
