@@ -12,6 +12,7 @@ import { healthRoutes } from './routes/health.js';
 import { invocationsRoute } from './routes/invocations.js';
 import { metricsRoute } from './routes/metrics.js';
 import { modelRoute } from './routes/model.js';
+import { oipRoutes } from './routes/oip.js';
 import { collectRoutes, docsRoutes } from './routes/openapi.js';
 import { predictRoute } from './routes/predict.js';
 
@@ -38,6 +39,7 @@ export const servingPlugin = fp<ServingDeps>(
     explainRoute(app, deps);
     // Its own context, so that text/csv is only read there.
     await app.register(async (scope) => invocationsRoute(scope, deps));
+    await app.register(async (scope) => oipRoutes(scope, deps));
     docsRoutes(app, routes, API_VERSION);
   },
   { name: 'bankops-serving', fastify: '5.x' },
@@ -58,6 +60,9 @@ export async function buildApp(deps: ServingDeps): Promise<FastifyInstance> {
     requestTimeout: 30_000,
     connectionTimeout: 75_000,
     keepAliveTimeout: 65_000,
+    // A path parameter longer than the router's 100 characters would be a bare 414 from the router; let
+    // the route's schema refuse it with a 400 naming the parameter instead.
+    routerOptions: { maxParamLength: 1_000 },
   });
   // Headers must arrive sooner than the whole request (Node's own limit, below requestTimeout).
   app.server.headersTimeout = 10_000;

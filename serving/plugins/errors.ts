@@ -2,6 +2,13 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { BankopsError, type ErrorCode } from '../../src/errors/index.js';
 import type { ErrorBody } from '../schemas/record.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** An Open Inference Protocol route: errors are the protocol's `{"error": "..."}`. */
+    oip?: boolean;
+  }
+}
+
 /** Fastify's own 4xx codes, mapped to the catalogue. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
@@ -62,7 +69,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const { status, body } = toErrorBody(error, request.id);
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ status, code: body.error, field: body.field }, body.message);
-    void reply.code(status).send(body);
+    const field = body.field === undefined || body.message.startsWith(body.field) ? '' : `${body.field}: `;
+    void reply
+      .code(status)
+      .send(request.routeOptions.config.oip === true ? { error: `${field}${body.message}` } : body);
   });
   const unmatched = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const url = request.url.split('?')[0] ?? '';

@@ -37,6 +37,20 @@ function requestBody(schema: Record<string, unknown>): Record<string, unknown> {
   return { required: true, content };
 }
 
+/** A route's path parameters (`/v2/models/:name` is `/v2/models/{name}` in OpenAPI). */
+function pathParameters(params: unknown): Array<Record<string, unknown>> {
+  const properties = ((params as { properties?: Record<string, unknown> }).properties ?? {}) as Record<
+    string,
+    unknown
+  >;
+  return Object.entries(properties).map(([name, schema]) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: plain(schema),
+  }));
+}
+
 function responses(schema: Record<string, unknown>): Record<string, unknown> {
   const declared = (schema['response'] ?? {}) as Record<string, unknown>;
   const out: Record<string, unknown> = {};
@@ -60,10 +74,12 @@ export function openApiDocument(routes: readonly RouteRecord[], version: string)
       description: schema['description'],
       tags: schema['tags'],
       ...(route.auth ? { security: [{ bearer: [] }] } : {}),
+      ...(schema['params'] !== undefined ? { parameters: pathParameters(schema['params']) } : {}),
       ...(schema['body'] !== undefined ? { requestBody: requestBody(schema) } : {}),
       responses: responses(schema),
     };
-    paths[route.url] = { ...paths[route.url], [route.method.toLowerCase()]: operation };
+    const path = route.url.replace(/:(\w+)/g, '{$1}');
+    paths[path] = { ...paths[path], [route.method.toLowerCase()]: operation };
   }
   return {
     openapi: '3.1.0',

@@ -130,3 +130,44 @@ export function documentedInvocations(maxBatch: number): Record<string, Json> {
     'text/csv': documentedCsv(maxBatch),
   };
 }
+
+/**
+ * An OIP inference request as OpenAPI shows it: one tensor per column in the UCI order, one row (the
+ * columns' tensors must agree on their length, which JSON Schema cannot state). Any order, up to the batch
+ * limit of rows, other integer datatypes and an optional `customerKey` tensor are accepted too.
+ */
+export function documentedInfer(): Json {
+  const tensor = (column: string): Json => ({
+    type: 'object',
+    additionalProperties: false,
+    required: ['name', 'shape', 'datatype', 'data'],
+    properties: {
+      name: { const: column },
+      shape: { type: 'array', prefixItems: [{ const: 1 }], items: false, minItems: 1 },
+      datatype: { const: isCategoryColumn(column) ? 'BYTES' : 'INT64' },
+      data: {
+        type: 'array',
+        items: plain(RecordFields[column as keyof typeof RecordFields]),
+        minItems: 1,
+        maxItems: 1,
+      },
+    },
+  });
+  return {
+    type: 'object',
+    title: 'InferRequest',
+    description: 'One row shown; see the operation for what else is accepted.',
+    additionalProperties: false,
+    required: ['inputs'],
+    properties: {
+      id: { type: 'string', maxLength: 200 },
+      parameters: { type: 'object' },
+      inputs: {
+        type: 'array',
+        prefixItems: FEATURE_COLUMNS.map(tensor),
+        items: false,
+        minItems: FEATURE_COLUMNS.length,
+      },
+    },
+  };
+}
