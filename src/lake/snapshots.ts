@@ -124,3 +124,30 @@ export async function countRows(lake: Lake, table: string): Promise<number> {
   const [row] = await lake.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${tableRef(table)}`);
   return Number(row?.n ?? 0);
 }
+
+export interface DataFileStats {
+  /** Data files the current snapshot reads. */
+  dataFiles: number;
+  /** Their average size in bytes (from each Parquet footer); null for an empty table. */
+  averageFileBytes: number | null;
+}
+
+/**
+ * How many data files the table's current snapshot reads and their average size: the small-file count
+ * that table maintenance (compaction) works on. Reads the manifests and every file's Parquet footer.
+ */
+export async function dataFileStats(lake: Lake, table: string): Promise<DataFileStats> {
+  const files = await lake.all<{ path: string }>(
+    `SELECT file_path AS path FROM iceberg_metadata(${tableRef(table)})
+      WHERE manifest_content = 'DATA' AND status <> 'DELETED'`,
+  );
+  if (files.length === 0) return { dataFiles: 0, averageFileBytes: null };
+  const list = files.map((f) => quoteLiteral(f.path)).join(', ');
+  const [row] = await lake.all<{ avg: number | null }>(
+    `SELECT avg(file_size_bytes)::DOUBLE AS avg FROM parquet_file_metadata([${list}])`,
+  );
+  return {
+    dataFiles: files.length,
+    averageFileBytes: row?.avg === null || row?.avg === undefined ? null : Math.round(row.avg),
+  };
+}

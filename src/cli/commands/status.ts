@@ -5,7 +5,13 @@ import { createKafka } from '../../kafka/client.js';
 import { groupLag, type TopicLag } from '../../kafka/lag.js';
 import { withLake } from '../../lake/duckdb.js';
 import { rowCount } from '../../lake/readers.js';
-import { currentSnapshotId, snapshots, tableExists } from '../../lake/snapshots.js';
+import {
+  currentSnapshotId,
+  dataFileStats,
+  snapshots,
+  tableExists,
+  type DataFileStats,
+} from '../../lake/snapshots.js';
 import { logger } from '../../logging/index.js';
 import { stackStatus } from '../../stack/stack.js';
 import { createRegistry } from '../../kafka/registry.js';
@@ -17,9 +23,15 @@ import type { SourceSnapshot } from '../../pipeline/training-set.js';
 import { readPipelineEvents, summarize, type HistoryEntry } from '../../pipeline/history.js';
 import { ALIASES, MlflowClient } from '../../registry/index.js';
 import { printJson, println } from '../output.js';
-import { TABLES } from '../../../src/lake/tables.js';
+import { MONITORING_METRICS_TABLE, TABLES } from '../../../src/lake/tables.js';
 
-interface TableStatus {
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${bytes} B`;
+}
+
+interface TableStatus extends DataFileStats {
   rows: number;
   snapshots: number;
   currentSnapshotId: string | null;
@@ -90,13 +102,14 @@ async function lakeStatus(config: Config): Promise<StatusReport['lake']> {
   try {
     return await withLake(config, async (lake) => {
       const tables: Record<string, TableStatus> = {};
-      for (const spec of TABLES) {
+      for (const spec of [...TABLES, MONITORING_METRICS_TABLE]) {
         const name = `${spec.namespace}.${spec.table}`;
         if (!(await tableExists(lake, name))) continue;
         tables[name] = {
           rows: await rowCount(lake, name),
           snapshots: (await snapshots(lake, config, name)).length,
           currentSnapshotId: (await currentSnapshotId(lake, name)) ?? null,
+          ...(await dataFileStats(lake, name)),
         };
       }
       return { tables };
@@ -407,7 +420,9 @@ export function registerStatus(program: Command): void {
       if (report.lake.error) println(`  unavailable: ${report.lake.error}`);
       for (const [name, t] of Object.entries(report.lake.tables)) {
         println(
-          `  ${name.padEnd(20)} ${String(t.rows).padStart(8)} rows  ${t.snapshots} snapshots  current ${t.currentSnapshotId}`,
+          `  ${name.padEnd(20)} ${String(t.rows).padStart(8)} rows  ${t.snapshots} snapshots  ` +
+            `${t.dataFiles} data files (avg ${t.averageFileBytes === null ? '-' : formatBytes(t.averageFileBytes)})  ` +
+            `current ${t.currentSnapshotId}`,
         );
       }
       const writer = report.consumers.lakeWriter;
