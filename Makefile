@@ -73,6 +73,7 @@ bench: install
 	npx tsx benchmarks/rollout-power.ts
 	bash benchmarks/shadow-cost.sh
 	bash benchmarks/serving-vs-mlflow.sh
+	bash benchmarks/oip-vs-v1.sh
 
 clean:
 	-$(BANKOPS) stack down

@@ -1,11 +1,11 @@
 /**
  * Writes the request bodies of the serving benchmark into a folder: one raw record, the workshop's
- * dataframe_split, a batch of 1,000 records, and the same record encoded with the champion's feature spec
+ * dataframe_split, a batch of 1,000 records, the Open Inference Protocol bodies of one and 1,000 records, and the same record encoded with the champion's feature spec
  * (what MLflow's scoring server takes).
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { COLUMNS } from '../src/bank/columns.js';
+import { COLUMNS, isIntegerColumn } from '../src/bank/columns.js';
 import { parseBankCsv } from '../src/bank/csv.js';
 import { getConfig } from '../src/config/index.js';
 import { readBundledDataset } from '../src/data/index.js';
@@ -22,6 +22,17 @@ const rows = parseBankCsv((await readBundledDataset()).toString('utf8'));
 const raw = rows.slice(0, 1000).map((r) => Object.fromEntries(features.map((c) => [c, r[c]])));
 writeFileSync(path.join(out, 'record.json'), JSON.stringify(raw[0]));
 writeFileSync(path.join(out, 'batch1000.json'), JSON.stringify({ records: raw }));
+// The Open Inference Protocol v2 body: one tensor per column (integers INT64, categories BYTES).
+const oip = (records: typeof raw) => ({
+  inputs: features.map((c) => ({
+    name: c,
+    datatype: isIntegerColumn(c) ? 'INT64' : 'BYTES',
+    shape: [records.length],
+    data: records.map((r) => r[c]),
+  })),
+});
+writeFileSync(path.join(out, 'oip1.json'), JSON.stringify(oip(raw.slice(0, 1))));
+writeFileSync(path.join(out, 'oip1000.json'), JSON.stringify(oip(raw)));
 writeFileSync(
   path.join(out, 'workshop.json'),
   JSON.stringify({ dataframe_split: { columns: features, data: [features.map((c) => raw[0]?.[c])] } }),

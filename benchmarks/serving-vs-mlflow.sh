@@ -6,18 +6,13 @@
 # Run: bash benchmarks/serving-vs-mlflow.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=benchmarks/common.sh
+source benchmarks/common.sh
 home="${BANKOPS_HOME:-.bankops}"
-work="$(mktemp -d)"
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-key="bench-$(date +%s)"
-hash=$(printf %s "$key" | sha256sum | cut -d' ' -f1)
 mlflow_url="${BANKOPS_MLFLOW_URL:-http://127.0.0.1:${BANKOPS_MLFLOW_PORT:-5000}}"
 venv="$home/opt/mlflow/venv"
-duration="${BENCH_SECONDS:-15}"
 conns="${BENCH_CONNECTIONS:-8}"
 workers="${BENCH_WORKERS:-1}"
-
-wait_for() { for _ in $(seq 1 120); do curl -sf "$1" >/dev/null && return 0; sleep 1; done; echo "not ready: $1" >&2; return 1; }
 
 # bodies: one raw record (bankops), the workshop's dataframe_split (bankops /invocations), and the
 # encoded features of the same record for MLflow's server (it scores the model's own input).

@@ -5,11 +5,8 @@
 # Run: bash benchmarks/shadow-cost.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-work="$(mktemp -d)"
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-key="bench-$(date +%s)"
-hash=$(printf %s "$key" | sha256sum | cut -d' ' -f1)
-duration="${BENCH_SECONDS:-15}"
+# shellcheck source=benchmarks/common.sh
+source benchmarks/common.sh
 npx tsx benchmarks/serving-bodies.ts "$work" >/dev/null
 # the shadow server reads its challenger from the registry's alias: the newest version that is not champion
 challenger=$(npx tsx benchmarks/shadow-alias.ts set)
@@ -17,7 +14,6 @@ echo "challenger for the shadow: v$challenger"
 common="BANKOPS_SERVING_API_KEYS=$hash BANKOPS_SERVING_SCRAPE_TARGET=off BANKOPS_LOG_LEVEL=warn"
 env $common BANKOPS_SERVING_PORT=8020 BANKOPS_SERVING_MODE=champion bin/bankops serve > "$work/alone.log" 2>&1 &
 env $common BANKOPS_SERVING_PORT=8022 BANKOPS_SERVING_MODE=shadow bin/bankops serve > "$work/shadow.log" 2>&1 &
-wait_for() { for _ in $(seq 1 120); do curl -sf "$1" >/dev/null && return 0; sleep 1; done; echo "not ready: $1" >&2; return 1; }
 wait_for http://127.0.0.1:8020/ready; wait_for http://127.0.0.1:8022/ready
 curl -sf http://127.0.0.1:8022/v1/model | grep -q '"mode":"shadow"' || { echo "the shadow server is not in shadow mode" >&2; exit 1; }
 cat > "$work/predict.lua" <<LUA
