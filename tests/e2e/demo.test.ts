@@ -52,6 +52,9 @@ describe('bankops demo', () => {
       /landed in Iceberg bank\.customers: 45211 rows|already in the lake \(45211 rows\)/,
     );
     expect(stdout).toMatch(/POST \/invocations .* → 200 \{"predictions":\[/);
+    expect(stdout).toMatch(
+      /POST \/v2\/models\/[\w.-]+\/infer \(Open Inference Protocol.* → 200 probability \[0\./,
+    );
     expect(stdout).toMatch(/sent 600, answered 600, errors 0, labels 600/);
     expect(stdout).toMatch(/Prometheus v\d+ accuracy \(last labelled\)\s+0\.\d{3}/);
     // Asked with nothing new, the trainer skips: no run, no version.

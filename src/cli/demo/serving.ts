@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../../config/index.js';
-import { COLUMNS, type BankRecord } from '../../bank/columns.js';
+import { COLUMNS, isIntegerColumn, type BankRecord } from '../../bank/columns.js';
 import { hashApiKey } from '../../../serving/plugins/auth.js';
 import { mulberry32 } from '../../training/split.js';
 import { spawnBankops, type BankopsProcess } from './processes.js';
@@ -40,6 +40,33 @@ export async function workshopCall(
     }),
   });
   return { status: response.status, body: await response.json() };
+}
+
+/**
+ * The same customers through the Open Inference Protocol v2, as a KServe, Seldon or Triton client sends
+ * them: one named tensor per column. Returns the status and each output's first values.
+ */
+export async function oipCall(
+  serving: DemoServing,
+  model: string,
+  records: readonly BankRecord[],
+): Promise<{ status: number; outputs: Record<string, unknown[]> }> {
+  const inputs = FEATURES.map((c) => ({
+    name: c,
+    datatype: isIntegerColumn(c) ? 'INT64' : 'BYTES',
+    shape: [records.length],
+    data: records.map((r) => r[c]),
+  }));
+  const response = await fetch(`${serving.url}/v2/models/${encodeURIComponent(model)}/infer`, {
+    method: 'POST',
+    headers: headers(serving.apiKey),
+    body: JSON.stringify({ inputs }),
+  });
+  const body = (await response.json()) as { outputs?: Array<{ name: string; data: unknown[] }> };
+  return {
+    status: response.status,
+    outputs: Object.fromEntries((body.outputs ?? []).map((o) => [o.name, o.data])),
+  };
 }
 
 export interface TrafficSummary {

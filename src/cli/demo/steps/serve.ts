@@ -2,7 +2,7 @@ import { withLake } from '../../../lake/duckdb.js';
 import { readCustomers } from '../../../lake/readers.js';
 import { println } from '../../output.js';
 import { took, type DemoStep } from '../context.js';
-import { startDemoServing, workshopCall } from '../serving.js';
+import { oipCall, startDemoServing, workshopCall } from '../serving.js';
 
 export const serveStep: DemoStep = {
   name: 'serve',
@@ -18,6 +18,12 @@ export const serveStep: DemoStep = {
     const call = await workshopCall(serving, sample.slice(0, 3));
     println(
       `   POST /invocations {"dataframe_split": …3 customers…} → ${call.status} ${JSON.stringify(call.body).slice(0, 160)}`,
+    );
+    const model = config.serving.modelName;
+    const oip = await oipCall(serving, model, sample.slice(0, 3));
+    println(
+      `   POST /v2/models/${model}/infer (Open Inference Protocol, one tensor per column) → ${oip.status} ` +
+        `probability ${JSON.stringify(oip.outputs['probability'] ?? [])} model_version ${JSON.stringify(oip.outputs['model_version'] ?? [])}`,
     );
   },
 };
